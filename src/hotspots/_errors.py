@@ -1,0 +1,26 @@
+"""Exception and warning classes used across hotspots."""
+
+from __future__ import annotations
+
+
+class HotspotsError(Exception):
+    """Base class of every error hotspots raises on purpose."""
+
+
+class LayerError(HotspotsError, ValueError):
+    """A whole file or frame cannot be used as a layer.
+
+    The message names the source, what was found and how to fix it.
+    """
+
+
+class ValidationError(HotspotsError, ValueError):
+    """Arguments or settings are invalid; the message lists every problem at once."""
+
+
+class CRSError(HotspotsError, ValueError):
+    """A layer has a missing, geographic or mismatched CRS where metres are needed."""
+
+
+class HotspotsWarning(UserWarning):
+    """Something was fixed or assumed on the user's behalf (e.g. swapped lat/lon)."""

@@ -1,0 +1,441 @@
+"""The study: every layer in one metric CRS, with the settings and the rejected rows.
+
+:func:`build_study` reads (or takes) the five layers, chooses one projected CRS in metres
+for all of them (UTM from the data, logged; overridable), and keeps every rejected row with
+its reason. :class:`Study` only holds data; the stages are plain functions that take it.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from hotspots import _columns as C
+from hotspots._errors import CRSError, LayerError, ValidationError
+from hotspots.io import Layer, LayerSource, read_boundary, read_layer
+from hotspots.settings import Settings
+
+__all__ = ["Study", "build_study", "combine_events"]
+
+log = logging.getLogger(__name__)
+
+_LAYER_ATTRS = {
+    C.INCIDENTS: "incidents",
+    C.CONCERNS: "concerns",
+    C.LIGHTS: "lights",
+    C.STOPS: "stops",
+    C.OBSTRUCTIONS: "obstructions",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Study:
+    """Every layer of one study area in one metric CRS, with settings and rejections.
+
+    Build it with :func:`build_study`. Each layer is a GeoDataFrame in :attr:`crs`
+    (metres); a layer that was not given is an empty GeoDataFrame with the layer's
+    columns, so stages never need to test for ``None``.
+
+    Attributes
+    ----------
+    name : str
+        Shown in titles and reports.
+    crs : pyproj.CRS
+        The projected CRS (metres) of every layer.
+    tz : str
+        IANA timezone of the study; event times are in this zone.
+    settings : Settings
+        Domain thresholds used by every stage.
+    incidents, concerns, lights, stops, obstructions : GeoDataFrame
+        The layers, columns as documented in :func:`hotspots.read_layer`.
+    boundary : shapely geometry or None
+        The study area polygon in :attr:`crs`, when one was given.
+    rejected : DataFrame
+        Every row that could not be used, with columns ``layer, source, row, reason,
+        detail, original``.
+    layers : dict of str to Layer
+        Per-layer load records (rows read, loaded, rejected, location precision).
+    period : tuple of Timestamp or (None, None)
+        Start and end of the study period when one was given.
+    """
+
+    name: str
+    crs: pyproj.CRS
+    tz: str
+    settings: Settings
+    incidents: gpd.GeoDataFrame
+    concerns: gpd.GeoDataFrame
+    lights: gpd.GeoDataFrame
+    stops: gpd.GeoDataFrame
+    obstructions: gpd.GeoDataFrame
+    boundary: shapely.Geometry | None
+    rejected: pd.DataFrame
+    layers: Mapping[str, Layer] = field(default_factory=dict)
+    period: tuple[pd.Timestamp | None, pd.Timestamp | None] = (None, None)
+
+    def layer(self, kind: str) -> gpd.GeoDataFrame:
+        """Return the layer of one kind (``"incidents"``, ``"lights"``, ...)."""
+        if kind not in _LAYER_ATTRS:
+            raise ValidationError(f"unknown layer kind {kind!r}; use one of {', '.join(C.KINDS)}")
+        return getattr(self, _LAYER_ATTRS[kind])
+
+    def time_span(self) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+        """First and last event time over incidents and concerns (or the given period)."""
+        times = pd.concat(
+            [self.incidents[C.OCCURRED_AT], self.concerns[C.REPORTED_AT]], ignore_index=True
+        ).dropna()
+        first = self.period[0] if self.period[0] is not None else None
+        last = self.period[1] if self.period[1] is not None else None
+        if times.empty:
+            return first, last
+        return (first or times.min(), last or times.max())
+
+    def summary(self) -> pd.DataFrame:
+        """One row per layer: rows read, loaded, rejected, time span and precision.
+
+        Examples
+        --------
+        >>> from hotspots import datasets
+        >>> study = datasets.load_study("scene")
+        >>> study.summary().loc["incidents", "loaded"] > 0
+        True
+        """
+        rows = []
+        for kind in C.KINDS:
+            frame = self.layer(kind)
+            rec = self.layers.get(kind)
+            time_col = {C.INCIDENTS: C.OCCURRED_AT, C.CONCERNS: C.REPORTED_AT}.get(kind)
+            first = last = None
+            if time_col and len(frame):
+                first, last = frame[time_col].min(), frame[time_col].max()
+            rows.append(
+                {
+                    "layer": kind,
+                    "source": rec.source if rec else "",
+                    "read": rec.n_read if rec else 0,
+                    "loaded": len(frame),
+                    "rejected": rec.n_rejected if rec else 0,
+                    "first": first,
+                    "last": last,
+                    "location_precision": rec.precision.level if rec else "",
+                }
+            )
+        return pd.DataFrame(rows).set_index("layer")
+
+    def rejections_by_reason(self) -> pd.DataFrame:
+        """Count rejected rows by layer and reason."""
+        if self.rejected.empty:
+            return pd.DataFrame(columns=[C.REJ_LAYER, C.REJ_REASON, "rows"])
+        return (
+            self.rejected.groupby([C.REJ_LAYER, C.REJ_REASON], sort=True)
+            .size()
+            .rename("rows")
+            .reset_index()
+        )
+
+    def __repr__(self) -> str:
+        s = self.summary()
+        first, last = self.time_span()
+        parts = [f"Study({self.name!r}, crs={self.crs.to_string()}, tz={self.tz!r})"]
+        if first is not None:
+            parts.append(f"  events {first:%Y-%m-%d} to {last:%Y-%m-%d}")
+        for kind, row in s.iterrows():
+            if row["read"] or row["loaded"]:
+                parts.append(
+                    f"  {kind:<13} {row['loaded']:>9,} loaded {row['rejected']:>7,} rejected"
+                    + (f"  ({row['location_precision']})" if row["location_precision"] else "")
+                )
+        for _, row in self.rejections_by_reason().iterrows():
+            parts.append(f"    rejected {row[C.REJ_LAYER]}: {row['rows']:,} {row[C.REJ_REASON]}")
+        return "\n".join(parts)
+
+    def _repr_html_(self) -> str:
+        s = self.summary().reset_index()
+        first, last = self.time_span()
+        span = f"{first:%Y-%m-%d} to {last:%Y-%m-%d}" if first is not None else "no events"
+        esc = html.escape
+        head = (
+            f"<h4>Study: {esc(self.name)}</h4>"
+            f"<p>CRS <code>{esc(self.crs.to_string())}</code> ({esc(self.crs.name)}), "
+            f"timezone <code>{esc(self.tz)}</code>, events {esc(span)}</p>"
+        )
+        table = s.to_html(index=False, na_rep="", escape=True)
+        rej = self.rejections_by_reason()
+        rej_html = (
+            "<p>No rows rejected.</p>"
+            if rej.empty
+            else "<p>Rejected rows by reason:</p>" + rej.to_html(index=False, escape=True)
+        )
+        return f"<div>{head}{table}{rej_html}</div>"
+
+
+def _metric_crs(frames: list[gpd.GeoDataFrame], boundary: gpd.GeoSeries | None) -> pyproj.CRS:
+    pieces = [f for f in frames if len(f)]
+    if boundary is not None:
+        pieces.append(gpd.GeoDataFrame(geometry=boundary))
+    if not pieces:
+        raise ValidationError("cannot choose a CRS: no layer has any loaded rows; pass `crs=`")
+    bounds = np.array([p.to_crs(4326).total_bounds for p in pieces])
+    box = shapely.box(
+        bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(), bounds[:, 3].max()
+    )
+    crs = gpd.GeoSeries([box], crs=4326).estimate_utm_crs()
+    return pyproj.CRS.from_user_input(crs)
+
+
+def _check_metric(crs: Any) -> pyproj.CRS:
+    crs = pyproj.CRS.from_user_input(crs)
+    if not crs.is_projected:
+        raise CRSError(
+            f"`crs` must be a projected CRS in metres, got {crs.to_string()} ({crs.name}); "
+            "pass e.g. crs=32618 (UTM 18N) or leave it out to choose UTM from the data"
+        )
+    unit = crs.axis_info[0].unit_name if crs.axis_info else ""
+    if unit not in ("metre", "meter"):
+        raise CRSError(
+            f"`crs` {crs.to_string()} has units of {unit!r}, not metres; "
+            "hotspots measures every distance in metres"
+        )
+    return crs
+
+
+def build_study(
+    incidents: LayerSource | Layer | None = None,
+    concerns: LayerSource | Layer | None = None,
+    lights: LayerSource | Layer | None = None,
+    stops: LayerSource | Layer | None = None,
+    obstructions: LayerSource | Layer | None = None,
+    *,
+    boundary: str | Path | gpd.GeoDataFrame | gpd.GeoSeries | shapely.Geometry | None = None,
+    tz: str = "UTC",
+    crs: Any = None,
+    settings: Settings | None = None,
+    name: str = "hotspots study",
+    period: tuple[Any, Any] | None = None,
+    duplicates: str = "drop",
+    read_options: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Study:
+    """Read the layers of one area and put them in one metric CRS.
+
+    Parameters
+    ----------
+    incidents, concerns, lights, stops, obstructions : path, DataFrame, GeoDataFrame or Layer
+        Each layer as a file (CSV, GeoJSON, GeoPackage, Shapefile, GeoParquet), a frame, or
+        the result of :func:`hotspots.read_layer`. Any may be left out.
+    boundary : path, GeoDataFrame, GeoSeries or shapely geometry, optional
+        The study area. Rows outside it are rejected with reason ``outside_study_area``.
+        A bare shapely geometry is taken to be lon/lat (EPSG:4326).
+    tz : str
+        IANA timezone of the study (e.g. ``"America/New_York"``). Times without an offset
+        are taken as local times in this zone; all times are returned in it.
+    crs : anything pyproj accepts, optional
+        Projected CRS in metres for every layer. By default the UTM zone of the data
+        (``estimate_utm_crs``), logged.
+    settings : Settings, optional
+        Domain thresholds; ``Settings()`` by default.
+    name : str
+        Name shown in titles and reports.
+    period : (start, end), optional
+        Study period; events outside it are rejected (``outside_study_period``). Strings or
+        Timestamps; naive values are local to `tz`; either end may be None.
+    duplicates : {"drop", "flag", "keep"}
+        What to do with rows that repeat an earlier row exactly (see :func:`read_layer`).
+    read_options : dict, optional
+        Extra keyword arguments for :func:`read_layer` per layer kind, e.g.
+        ``{"incidents": {"lon": "LONGITUDE", "lat": "LATITUDE"}}``.
+
+    Returns
+    -------
+    Study
+
+    Examples
+    --------
+    >>> from hotspots import build_study, datasets
+    >>> paths = datasets.paths("dc")
+    >>> study = build_study(incidents=paths["incidents"], lights=paths["lights"],
+    ...                     boundary=paths["boundary"], tz="America/New_York")
+    >>> study.crs.to_string()
+    'EPSG:32618'
+    """
+    settings = settings if settings is not None else Settings()
+    if not isinstance(settings, Settings):
+        raise ValidationError(f"`settings` must be a hotspots.Settings, got {type(settings)}")
+    read_options = dict(read_options or {})
+    unknown = sorted(set(read_options) - set(C.KINDS))
+    if unknown:
+        raise ValidationError(
+            f"`read_options` has unknown layer kind(s) {unknown}; use {', '.join(C.KINDS)}"
+        )
+    boundary_wgs = read_boundary(boundary) if boundary is not None else None
+    period_ts = _parse_period(period, tz)
+
+    given = {
+        C.INCIDENTS: incidents,
+        C.CONCERNS: concerns,
+        C.LIGHTS: lights,
+        C.STOPS: stops,
+        C.OBSTRUCTIONS: obstructions,
+    }
+    loaded: dict[str, Layer] = {}
+    for kind, src in given.items():
+        if src is None:
+            continue
+        if isinstance(src, Layer):
+            if src.kind != kind:
+                raise ValidationError(f"`{kind}` was given a Layer of kind {src.kind!r}")
+            loaded[kind] = src
+            continue
+        loaded[kind] = read_layer(
+            src,
+            kind=kind,
+            tz=tz,
+            boundary=boundary_wgs,
+            period=period_ts,
+            duplicates=duplicates,
+            settings=settings,
+            **read_options.get(kind, {}),
+        )
+
+    metric = (
+        _check_metric(crs)
+        if crs is not None
+        else _metric_crs([layer.data for layer in loaded.values()], boundary_wgs)
+    )
+    if crs is None:
+        log.info("study CRS: %s (%s), chosen from the data", metric.to_string(), metric.name)
+
+    frames: dict[str, gpd.GeoDataFrame] = {}
+    for kind in C.KINDS:
+        if kind in loaded:
+            frames[kind] = loaded[kind].data.to_crs(metric)
+        else:
+            from hotspots.io import empty_layer
+
+            frames[kind] = empty_layer(kind, crs=metric, tz=tz)
+
+    rejected_parts = [layer.rejected for layer in loaded.values() if len(layer.rejected)]
+    rejected = (
+        pd.concat(rejected_parts, ignore_index=True)
+        if rejected_parts
+        else pd.DataFrame({c: pd.Series(dtype=object) for c in C.REJECTED_COLUMNS})
+    )
+    boundary_metric = boundary_wgs.to_crs(metric).iloc[0] if boundary_wgs is not None else None
+
+    study = Study(
+        name=name,
+        crs=metric,
+        tz=tz,
+        settings=settings,
+        incidents=frames[C.INCIDENTS],
+        concerns=frames[C.CONCERNS],
+        lights=frames[C.LIGHTS],
+        stops=frames[C.STOPS],
+        obstructions=frames[C.OBSTRUCTIONS],
+        boundary=boundary_metric,
+        rejected=rejected,
+        layers=loaded,
+        period=period_ts if period_ts is not None else (None, None),
+    )
+    log.info(
+        "study %r: %s; %d rows rejected",
+        name,
+        ", ".join(f"{k} {len(frames[k]):,}" for k in C.KINDS if k in loaded),
+        len(rejected),
+    )
+    return study
+
+
+def _parse_period(
+    period: tuple[Any, Any] | None, tz: str
+) -> tuple[pd.Timestamp | None, pd.Timestamp | None] | None:
+    if period is None:
+        return None
+    try:
+        start, end = period
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(f"`period` must be a (start, end) pair, got {period!r}") from exc
+    out: list[pd.Timestamp | None] = []
+    for value in (start, end):
+        if value is None:
+            out.append(None)
+            continue
+        try:
+            ts = pd.Timestamp(value)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(f"`period` value {value!r} is not a date") from exc
+        out.append(ts.tz_localize(tz) if ts.tzinfo is None else ts.tz_convert(tz))
+    if out[0] is not None and out[1] is not None and out[0] > out[1]:
+        raise ValidationError(f"`period` starts after it ends: {out[0]} > {out[1]}")
+    return out[0], out[1]
+
+
+def combine_events(study: Study) -> gpd.GeoDataFrame:
+    """Incidents and concerns as one event layer, each event keeping its source.
+
+    Parameters
+    ----------
+    study : Study
+
+    Returns
+    -------
+    GeoDataFrame
+        In the study CRS, a fresh RangeIndex, incidents first then concerns, each in
+        source-row order. Columns:
+
+        - ``event_id`` (str): ``"incident:<id>"`` or ``"concern:<id>"``
+        - ``source`` (str): ``"incident"`` or ``"concern"``
+        - ``time`` (datetime64, tz-aware): occurred_at or reported_at
+        - ``time_to`` (datetime64, tz-aware): end of the occurrence window, or NaT
+        - ``category`` (str), ``description`` (str): empty string when absent
+        - ``geometry`` (Point)
+
+    Examples
+    --------
+    >>> from hotspots import datasets
+    >>> events = combine_events(datasets.load_study("scene"))
+    >>> sorted(events["source"].unique())
+    ['concern', 'incident']
+    """
+    if not isinstance(study, Study):
+        raise ValidationError(f"`study` must be a hotspots.Study, got {type(study).__name__}")
+    parts = []
+    for frame, source, tcol in (
+        (study.incidents, C.SOURCE_INCIDENT, C.OCCURRED_AT),
+        (study.concerns, C.SOURCE_CONCERN, C.REPORTED_AT),
+    ):
+        if frame.empty:
+            continue
+        to = (
+            frame[C.OCCURRED_TO]
+            if C.OCCURRED_TO in frame
+            else pd.Series(pd.NaT, index=frame.index, dtype=frame[tcol].dtype)
+        )
+        parts.append(
+            pd.DataFrame(
+                {
+                    C.EVENT_ID: (source + ":" + frame[C.ID].astype(str)).to_numpy(),
+                    C.SOURCE: source,
+                    C.TIME: frame[tcol].to_numpy(),
+                    C.TIME_TO: to.to_numpy(),
+                    C.CATEGORY: frame[C.CATEGORY].fillna("").astype(str).to_numpy(),
+                    C.DESCRIPTION: frame[C.DESCRIPTION].fillna("").astype(str).to_numpy(),
+                    C.GEOMETRY: frame.geometry.to_numpy(),
+                }
+            )
+        )
+    if not parts:
+        raise LayerError("the study has no incidents and no concerns: nothing to cluster")
+    events = pd.concat(parts, ignore_index=True)
+    for col in (C.TIME, C.TIME_TO):
+        events[col] = pd.to_datetime(events[col], utc=True).dt.tz_convert(study.tz)
+    return gpd.GeoDataFrame(events, geometry=C.GEOMETRY, crs=study.crs)
