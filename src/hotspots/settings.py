@@ -233,7 +233,7 @@ def _check_names(values: dict[str, Any], where: str) -> None:
 
 
 def load_settings(path: str | Path) -> Settings:
-    """Read settings from a TOML file; names not given keep their defaults.
+    r"""Read settings from a TOML file; names not given keep their defaults.
 
     Parameters
     ----------
