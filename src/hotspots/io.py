@@ -985,7 +985,7 @@ class _Reader:
         if col is None:
             # any column whose name says date/time and whose values parse
             for c in self.raw.columns:
-                if re.search(r"date|time|_dat$|^dat", _norm(c)):
+                if re.search(r"date|time|when|_dat$|^dat", _norm(c)):
                     col = c
                     break
         if col is None:
@@ -1113,7 +1113,8 @@ class _Reader:
             else:
                 box = shapely.box(*shapely.total_bounds(self.geoms[keep]))
             if box is None or not keep.any():
-                raise LayerError(f"{self.name}: no rows loaded, so no UTM zone can be chosen")
+                log.warning("%s: no rows loaded, so no UTM zone; left in %s", self.name, crs)
+                return crs
             utm = gpd.GeoSeries([box], crs=crs).estimate_utm_crs()
             log.info("%s: UTM CRS %s chosen from the layer's extent", self.name, utm.to_string())
             return pyproj.CRS.from_user_input(utm)

@@ -191,6 +191,12 @@ def _project(frame: gpd.GeoDataFrame, crs: pyproj.CRS) -> gpd.GeoDataFrame:
     return frame.to_crs(crs)
 
 
+def _is_metric(crs: Any) -> bool:
+    crs = pyproj.CRS.from_user_input(crs)
+    unit = crs.axis_info[0].unit_name if crs.axis_info else ""
+    return crs.is_projected and unit in ("metre", "meter")
+
+
 def _check_metric(crs: Any) -> pyproj.CRS:
     crs = pyproj.CRS.from_user_input(crs)
     if not crs.is_projected:
@@ -315,7 +321,10 @@ def build_study(
                 **read_options.get(kind, {}),
             )
         if metric == "utm" and loaded[kind].n_loaded:
-            metric = pyproj.CRS.from_user_input(loaded[kind].data.crs)
+            data = loaded[kind].data
+            metric = pyproj.CRS.from_user_input(
+                data.crs if _is_metric(data.crs) else data.estimate_utm_crs()
+            )
             log.info("study CRS: %s (%s), from the %s", metric.to_string(), metric.name, kind)
     if metric == "utm":
         raise ValidationError("cannot choose a CRS: no layer has any loaded rows; pass `crs=`")
