@@ -45,7 +45,11 @@ def test_dc_summary_and_reprs(dc):
     assert summary.loc["incidents", "read"] == 702
     assert summary.loc["incidents", "location_precision"] == "snapped"
     by_reason = dc.rejections_by_reason()
-    assert set(by_reason["reason"]) == {"outside_study_area", "missing_time", "outside_study_period"}
+    assert set(by_reason["reason"]) == {
+        "outside_study_area",
+        "missing_time",
+        "outside_study_period",
+    }
     html = dc._repr_html_()
     assert "EPSG:32618" in html and "outside_study_period" in html
     text = repr(dc)
@@ -71,11 +75,11 @@ def test_crs_override_and_errors(tmp_path):
 
 
 def test_layers_given_as_frames_and_layer_objects():
-    frame = pd.DataFrame({"lon": [-77.03, -77.02], "lat": [38.90, 38.91], "date": ["2025-01-01"] * 2})
-    layer = read_layer(frame, kind="incidents", tz=TZ)
-    lights = gpd.GeoDataFrame(
-        {"status": ["out"]}, geometry=[shapely.Point(-77.03, 38.9)], crs=4326
+    frame = pd.DataFrame(
+        {"lon": [-77.03, -77.02], "lat": [38.90, 38.91], "date": ["2025-01-01"] * 2}
     )
+    layer = read_layer(frame, kind="incidents", tz=TZ)
+    lights = gpd.GeoDataFrame({"status": ["out"]}, geometry=[shapely.Point(-77.03, 38.9)], crs=4326)
     study = build_study(incidents=layer, lights=lights, tz=TZ)
     assert study.lights["status"].tolist() == ["out"]
     assert study.crs.is_projected
@@ -85,9 +89,7 @@ def test_layers_given_as_frames_and_layer_objects():
 
 def test_boundary_chooses_crs_and_rejects_outside(tmp_path):
     frame = pd.DataFrame({"lon": [-77.03, -70.0], "lat": [38.90, 40.0], "date": ["2025-01-01"] * 2})
-    study = build_study(
-        incidents=frame, boundary=shapely.box(-77.06, 38.88, -77.0, 38.92), tz=TZ
-    )
+    study = build_study(incidents=frame, boundary=shapely.box(-77.06, 38.88, -77.0, 38.92), tz=TZ)
     assert len(study.incidents) == 1
     assert study.rejected["reason"].tolist() == ["outside_study_area"]
     assert study.boundary.area > 1e6  # m², in the metric CRS

@@ -249,7 +249,7 @@ def load_settings(path: str | Path) -> Settings:
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "s.toml"
-    >>> _ = p.write_text("min_days = 4\\n")
+    >>> _ = p.write_text("min_days = 4\n")
     >>> load_settings(p).min_days
     4
     """

@@ -1,6 +1,7 @@
 """Select the DC 311 rows near the downtown study area, byte for byte.
 
-Run from this folder: python select_311.py /path/to/service_requests_dc311_2025-01-01_to_01-02_citywide.csv
+Run from this folder:
+    python select_311.py /path/to/service_requests_dc311_2025-01-01_to_01-02_citywide.csv
 Keeps the header and every data row whose LONGITUDE/LATITUDE fall in the study area's bounding
 box widened by 0.01 degrees (about 1 km), as the original lines (no re-formatting).
 """
@@ -13,6 +14,7 @@ BBOX = (-77.0550 - 0.01, 38.8908 - 0.01, -77.0074 + 0.01, 38.9156 + 0.01)
 
 
 def main(src: str, dst: str = "service_requests_dc311_downtown.csv") -> None:
+    """Write the selected rows of `src` to `dst`."""
     with open(src, encoding="utf-8", newline="") as f:
         text = f.read()
     lines = text.splitlines(keepends=True)
