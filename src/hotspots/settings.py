@@ -9,6 +9,7 @@ make a new object with :meth:`Settings.replace` or :func:`load_settings`.
 from __future__ import annotations
 
 import dataclasses
+import json
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -21,7 +22,18 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-__all__ = ["Settings", "load_settings"]
+__all__ = ["FIX_TYPES", "Settings", "load_settings"]
+
+FIX_TYPES: tuple[str, ...] = (
+    "repair_light",
+    "add_lighting",
+    "trim_vegetation",
+    "clear_sightline",
+    "improve_bus_stop",
+    "clean_up",
+    "no_environmental_fix",
+)
+"""The fix types :func:`hotspots.recommend` can return (the CLI's output contract)."""
 
 
 def _setting(default: Any, unit: str, source: str, help: str, **limits: Any) -> Any:  # noqa: A002
@@ -136,6 +148,58 @@ class Settings:
         ge=0,
         le=1,
     )
+    # --- diagnosis and recommendation rules ---------------------------------------------
+    outage_match_m: float = _setting(
+        50.0,
+        "m",
+        "about one block face: a resident reports the light they can see",
+        "An outage report is matched to the nearest light within this distance.",
+        gt=0,
+    )
+    sightline_search_m: float = _setting(
+        100.0,
+        "m",
+        "two bus-stop waiting areas; a light or stop farther away does not watch the place",
+        "Sightlines are checked to the nearest working light and stop within this distance.",
+        gt=0,
+    )
+    min_after_dark_share: float = _setting(
+        0.5,
+        "share of events",
+        "lighting works at night: Welsh & Farrington (2008) found effects mainly after dark",
+        "Lighting fixes need at least this share of the place's events after dark.",
+        ge=0,
+        le=1,
+    )
+    min_dark_event_share: float = _setting(
+        0.5,
+        "share of events",
+        "half of the events in a dark gap makes darkness a feature of the place",
+        "add_lighting needs at least this share of events in a dark gap (with outages fixed).",
+        ge=0,
+        le=1,
+    )
+    min_stop_event_share: float = _setting(
+        0.5,
+        "share of events",
+        "half of the events in a stop's waiting area makes the stop the place",
+        "improve_bus_stop needs at least this share of events in a stop's waiting area.",
+        ge=0,
+        le=1,
+    )
+    min_topic_concerns: int = _setting(
+        2,
+        "concerns",
+        "more than one resident report, so one complaint does not drive a fix",
+        "Concern-driven rules (clean_up, vegetation from text) need this many concerns.",
+        ge=1,
+    )
+    disabled_rules: tuple = _setting(
+        (),
+        "fix names",
+        "team choice",
+        "Fix rules switched off, e.g. ['clean_up'].",
+    )
     # --- privacy ----------------------------------------------------------------------
     public_min_count: int = _setting(
         5,
@@ -150,6 +214,18 @@ class Settings:
         for f in fields(self):
             value = getattr(self, f.name)
             expected = type(f.default)
+            if expected is tuple:
+                if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+                    object.__setattr__(self, f.name, tuple(value))
+                    unknown = sorted(set(value) - set(FIX_TYPES))
+                    if unknown:
+                        problems.append(
+                            f"`{f.name}` has unknown fix(es) {unknown}; "
+                            f"fixes are {', '.join(FIX_TYPES)}"
+                        )
+                else:
+                    problems.append(f"`{f.name}` must be a list of fix names, got {value!r}")
+                continue
             if expected is float and isinstance(value, int) and not isinstance(value, bool):
                 object.__setattr__(self, f.name, float(value))
                 value = float(value)
@@ -217,7 +293,8 @@ class Settings:
         for row in self.describe():
             lines.append(f"# {row['help']}")
             lines.append(f"# unit: {row['unit']}; source: {row['source']}")
-            lines.append(f"{row['name']} = {row['value']!r}")
+            value = list(row["value"]) if isinstance(row["value"], tuple) else row["value"]
+            lines.append(f"{row['name']} = {json.dumps(value)}")
             lines.append("")
         return "\n".join(lines)
 

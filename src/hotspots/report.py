@@ -1,0 +1,275 @@
+"""The report a problem-solving team and other tools read: GeoPackage, CSV, Markdown, JSON.
+
+:func:`write_report` writes, into one folder:
+
+- ``hotspots.gpkg`` with layers ``hotspots`` (one polygon per recurring place) and
+  ``recommendations`` (one point per fix target), in the study CRS, opening in QGIS/ArcGIS;
+- ``hotspots.csv`` and ``recommendations.csv`` in WGS84 with ``lon``/``lat`` of each hot spot's
+  centre (``recommendations.csv`` has at least ``cluster_id, fix, target_id, priority,
+  evidence, lon, lat``);
+- ``rejected.csv``: every row the readers could not use (source file, row, reason, detail,
+  original row);
+- ``report.md``: a short summary (study, parameters, top places and fixes with evidence,
+  caveats);
+- ``run.json``: parameters, versions and row counts, so a run can be repeated.
+
+List and dict cells are written as JSON text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import platform
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+
+from hotspots import _columns as C
+from hotspots._errors import ValidationError
+from hotspots.study import Study
+
+__all__ = ["OUTPUT_FILES", "write_report"]
+
+log = logging.getLogger(__name__)
+
+OUTPUT_FILES = (
+    "hotspots.gpkg",
+    "hotspots.csv",
+    "recommendations.csv",
+    "rejected.csv",
+    "report.md",
+    "run.json",
+)
+"""Files :func:`write_report` writes (``map.html`` is written by :func:`hotspots.make_map`)."""
+
+
+def _jsonable_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Turn lists, dicts, tuples and arrays into JSON text and timestamps into ISO text."""
+    out = frame.copy()
+    geometry = out.geometry.name if isinstance(out, gpd.GeoDataFrame) else None
+    for col in out.columns:
+        if col == geometry:
+            continue
+        series = out[col]
+        if series.dtype == object:
+            sample = series.dropna()
+            if len(sample) and isinstance(sample.iloc[0], (list, dict, tuple, np.ndarray)):
+                out[col] = [
+                    json.dumps(v.tolist() if isinstance(v, np.ndarray) else v, default=str,
+                               ensure_ascii=False)
+                    for v in series
+                ]  # fmt: skip
+        elif isinstance(series.dtype, pd.DatetimeTZDtype):
+            out[col] = series.map(lambda t: t.isoformat() if pd.notna(t) else "")
+    return out
+
+
+def _lonlat(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    centres = frame.geometry.representative_point() if len(frame) else frame.geometry
+    tr = pyproj.Transformer.from_crs(frame.crs, 4326, always_xy=True)
+    xy = np.c_[centres.x.to_numpy(), centres.y.to_numpy()] if len(frame) else np.zeros((0, 2))
+    lon, lat = tr.transform(xy[:, 0], xy[:, 1])
+    return np.round(lon, 6), np.round(lat, 6)
+
+
+def write_report(
+    study: Study,
+    clusters: gpd.GeoDataFrame,
+    recommendations: gpd.GeoDataFrame,
+    out_dir: str | Path,
+    *,
+    parameters: dict[str, Any] | None = None,
+    top_n: int = 10,
+) -> dict[str, Path]:
+    """Write the report files for a team and for other tools.
+
+    Parameters
+    ----------
+    study : Study
+    clusters : GeoDataFrame
+        Diagnosed hot spots (:func:`hotspots.diagnose`), or plain ones from
+        :func:`hotspots.find_hotspots`.
+    recommendations : GeoDataFrame
+        From :func:`hotspots.recommend` (may be empty).
+    out_dir : str or Path
+        Created if missing; existing report files are replaced.
+    parameters : dict, optional
+        Extra parameters to record (e.g. the clustering parameters and the command line).
+    top_n : int
+        Places listed in ``report.md``.
+
+    Returns
+    -------
+    dict of str to Path
+        The files written, keyed by file name.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from hotspots import datasets, find_hotspots, diagnose, recommend
+    >>> study = datasets.load_study("scene")
+    >>> clusters = diagnose(study, find_hotspots(study))
+    >>> files = write_report(study, clusters, recommend(clusters), tempfile.mkdtemp())
+    >>> sorted(files) == sorted(OUTPUT_FILES)
+    True
+    """
+    if not isinstance(study, Study):
+        raise ValidationError(f"`study` must be a hotspots.Study, got {type(study).__name__}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files = {name: out / name for name in OUTPUT_FILES}
+    params = _parameters(study, clusters, parameters)
+
+    hot = _jsonable_cells(clusters.reset_index(drop=True))
+    recs = _jsonable_cells(recommendations.reset_index(drop=True))
+    gpkg = files["hotspots.gpkg"]
+    if gpkg.exists():
+        gpkg.unlink()
+    hot.to_file(gpkg, layer="hotspots", driver="GPKG")
+    if len(recs):
+        recs.to_file(gpkg, layer="recommendations", driver="GPKG")
+    else:
+        gpd.GeoDataFrame(recs, geometry=recs.geometry, crs=study.crs).to_file(
+            gpkg, layer="recommendations", driver="GPKG"
+        )
+
+    lon, lat = _lonlat(clusters)
+    hot_csv = pd.DataFrame(hot.drop(columns=hot.geometry.name)).assign(lon=lon, lat=lat)
+    hot_csv.to_csv(files["hotspots.csv"], index=False)
+    rec_csv = pd.DataFrame(recs.drop(columns=recs.geometry.name))
+    centre = dict(zip(clusters["cluster_id"], zip(lon, lat, strict=True), strict=True))
+    rec_csv["lon"] = [centre.get(c, (np.nan, np.nan))[0] for c in rec_csv.get("cluster_id", [])]
+    rec_csv["lat"] = [centre.get(c, (np.nan, np.nan))[1] for c in rec_csv.get("cluster_id", [])]
+    if len(recommendations):
+        tlon, tlat = _lonlat(recommendations)
+        rec_csv["target_lon"], rec_csv["target_lat"] = tlon, tlat
+    rec_csv.to_csv(files["recommendations.csv"], index=False)
+    study.rejected.to_csv(files["rejected.csv"], index=False)
+    files["report.md"].write_text(
+        _markdown(study, clusters, recommendations, params, top_n), encoding="utf-8"
+    )
+    files["run.json"].write_text(
+        json.dumps(params, indent=2, default=str, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    log.info("report: %d hot spots, %d recommendations written to %s", len(clusters),
+             len(recommendations), out)  # fmt: skip
+    return files
+
+
+def _parameters(
+    study: Study, clusters: gpd.GeoDataFrame, extra: dict[str, Any] | None
+) -> dict[str, Any]:
+    import geopandas
+    import shapely
+    import sklearn
+
+    import hotspots
+
+    first, last = study.time_span()
+    return {
+        "study": study.name,
+        "crs": study.crs.to_string(),
+        "timezone": study.tz,
+        "period": [str(first) if first is not None else None, str(last) if last else None],
+        "settings": study.settings.as_dict(),
+        "clustering": dict(clusters.attrs.get("parameters", {})),
+        "layers": {
+            kind: {
+                "source": rec.source,
+                "read": rec.n_read,
+                "loaded": rec.n_loaded,
+                "rejected": rec.n_rejected,
+                "columns": dict(rec.columns),
+                "location_precision": rec.precision.level,
+            }
+            for kind, rec in study.layers.items()
+        },
+        "versions": {
+            "hotspots": hotspots.__version__,
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "pandas": pd.__version__,
+            "geopandas": geopandas.__version__,
+            "shapely": shapely.__version__,
+            "pyproj": pyproj.__version__,
+            "scikit-learn": sklearn.__version__,
+        },
+        **(extra or {}),
+    }
+
+
+def _markdown(
+    study: Study,
+    clusters: gpd.GeoDataFrame,
+    recs: gpd.GeoDataFrame,
+    params: dict[str, Any],
+    top_n: int,
+) -> str:
+    first, last = study.time_span()
+    lines = [
+        f"# {study.name}",
+        "",
+        f"Events from {first:%Y-%m-%d} to {last:%Y-%m-%d} ({study.tz}); CRS "
+        f"{study.crs.to_string()}."
+        if first is not None
+        else "No events.",
+        "",
+        "## Data",
+        "",
+        "| layer | read | loaded | rejected | location precision |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for kind, rec in study.layers.items():
+        lines.append(
+            f"| {kind} | {rec.n_read:,} | {rec.n_loaded:,} | {rec.n_rejected:,} | "
+            f"{rec.precision.level} |"
+        )
+    by_reason = study.rejections_by_reason()
+    if len(by_reason):
+        lines += ["", "Rejected rows (all listed in `rejected.csv`): " + "; ".join(
+            f"{r.layer} {r.reason} {r.rows:,}" for r in by_reason.itertuples()
+        ) + "."]  # fmt: skip
+    s = study.settings
+    lines += [
+        "",
+        "## Parameters",
+        "",
+        f"- recurring: events on at least {s.min_days} distinct days over at least "
+        f"{s.span_days} days",
+        f"- a light lights {s.light_radius_m:.0f} m around it; a bus stop's waiting area is "
+        f"{s.stop_radius_m:.0f} m; after dark = sun {s.twilight_depression_deg:g}\u00b0 below "
+        "the horizon",
+    ]
+    for key, value in params.get("clustering", {}).items():
+        lines.append(f"- clustering {key}: {value}")
+    lines += ["", f"## Top places and fixes ({min(top_n, len(clusters))} of {len(clusters)})", ""]
+    if len(recs):
+        best = recs.sort_values("priority", ascending=False).drop_duplicates("cluster_id")
+        for row in best.head(top_n).itertuples():
+            n = clusters.loc[clusters["cluster_id"] == row.cluster_id, "n_events"]
+            lines.append(
+                f"1. **{row.cluster_id}** ({int(n.iloc[0]) if len(n) else '?'} events) - "
+                f"`{row.fix}`"
+                + (f" at {row.target_id}" if row.target_id else "")
+                + f", priority {row.priority:.0f}: {row.evidence}"
+            )
+    else:
+        lines.append("No recommendations.")
+    lines += [
+        "",
+        "## Caveats",
+        "",
+        "- Hot spots are where events were recorded, not every place with a problem: "
+        "under-reporting differs between places and offence types.",
+        "- Effect sizes are averages from published studies; local results vary. "
+        "Assess each fix after it is made (before/after, with the surrounding blocks).",
+    ]
+    rec = study.layers.get(C.INCIDENTS)
+    if rec is not None and rec.precision.level != "point":
+        lines.append(f"- Incident locations: {rec.precision.note}.")
+    return "\n".join(lines) + "\n"
