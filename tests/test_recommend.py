@@ -1,0 +1,199 @@
+"""Diagnosis and fix rules on hand-built scenes: one where each rule fires, one where not."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import scenes as sc
+import shapely
+
+from hotspots import Settings, ValidationError, diagnose, recommend
+from hotspots.settings import FIX_TYPES
+
+
+def run(**kwargs):
+    study, clusters = sc.scene(**kwargs)
+    diagnosed = diagnose(study, clusters)
+    return diagnosed.iloc[0], recommend(diagnosed, settings=study.settings)
+
+
+def fixes(recs):
+    return sorted(zip(recs["fix"], recs["target_id"], strict=True))
+
+
+# --- repair_light -------------------------------------------------------------------------
+
+
+def test_light_marked_out_at_the_place_is_repaired():
+    row, recs = run(light_specs=[("L-1182", 0, 0, "out"), *sc.FAR_LIGHTS])
+    assert row["lights_out_ids"] == ["L-1182"]
+    assert row["dark_event_share"] == 1.0
+    assert row["dark_event_share_if_repaired"] == 0.0
+    assert fixes(recs) == [("repair_light", "L-1182")]
+    text = recs["evidence"].iloc[0]
+    assert "20 of 20 events after dark" in text and "L-1182" in text
+    assert "Welsh & Farrington" in recs["effect"].iloc[0]
+    assert "Guerette & Bowers" in recs["caution"].iloc[0]
+
+
+def test_light_out_but_events_in_daylight_is_not_a_lighting_problem():
+    _, recs = run(
+        incidents=sc.events(hour=12), light_specs=[("L-1182", 0, 0, "out"), *sc.FAR_LIGHTS]
+    )
+    assert "repair_light" not in set(recs["fix"])
+
+
+def test_light_reported_out_by_residents_is_repaired():
+    row, recs = run(
+        light_specs=[("L-7", 5, 0, "working"), *sc.FAR_LIGHTS],
+        concern_frame=sc.concerns(
+            ["Street light out again, pitch black", "the lamp is not working"], dx=5
+        ),
+    )
+    assert row["lights_reported_out_ids"] == ["L-7"]
+    assert row["outage_reports"] == 2
+    assert ("repair_light", "L-7") in fixes(recs)
+
+
+# --- add_lighting ---------------------------------------------------------------------------
+
+
+def test_dark_gap_gets_a_new_light_at_the_gap():
+    row, recs = run(light_specs=sc.FAR_LIGHTS)
+    assert row["dark_event_share"] == 1.0
+    assert row["nearest_working_light_median_m"] > 55
+    assert row["dark_area_share"] > 0.5
+    assert fixes(recs) == [("add_lighting", "")]
+    rec = recs.iloc[0]
+    assert np.hypot(rec["target_x"] - sc.X0, rec["target_y"] - sc.Y0) < 10
+    assert rec["geometry"].distance(row["geometry"].centroid) < 10
+
+
+def test_lit_place_gets_no_new_light():
+    _, recs = run(light_specs=[sc.NEAR_LIGHT, *sc.FAR_LIGHTS])
+    assert "add_lighting" not in set(recs["fix"])
+
+
+# --- improve_bus_stop -------------------------------------------------------------------------
+
+
+def test_bus_stop_in_the_dark_with_night_waiting():
+    row, recs = run(light_specs=[("L-A", 40, 0, "working")], stop_specs=[("S-3", 0, 0)])
+    assert row["stop_ids"] == ["S-3"]
+    assert row["stop_event_share"] == 1.0
+    assert row["dark_stop_ids"] == ["S-3"]
+    # the stop fix covers lighting at the stop: no separate add_lighting
+    assert fixes(recs) == [("improve_bus_stop", "S-3")]
+    assert "Stop S-3" in recs["evidence"].iloc[0]
+
+
+def test_lit_bus_stop_with_daytime_events_needs_nothing():
+    _, recs = run(
+        incidents=sc.events(hour=12), light_specs=[sc.NEAR_LIGHT], stop_specs=[("S-3", 0, 0)]
+    )
+    assert "improve_bus_stop" not in set(recs["fix"])
+
+
+# --- sightlines -------------------------------------------------------------------------------
+
+
+def test_hedge_between_place_and_light_is_trimmed():
+    hedge = sc.obstruction("O-12", "hedge", 8, -10, 10, 10)  # across the line to L-NEAR
+    row, recs = run(light_specs=[sc.NEAR_LIGHT], obstruction_rows=[hedge])
+    assert row["sightline_obstruction_ids"] == ["O-12"]
+    assert fixes(recs) == [("trim_vegetation", "O-12")]
+    assert "Hedge O-12 blocks the view" in recs["evidence"].iloc[0]
+
+
+def test_hedge_beside_the_line_is_left_alone():
+    hedge = sc.obstruction("O-12", "hedge", -30, 20, -28, 30)
+    _, recs = run(light_specs=[sc.NEAR_LIGHT], obstruction_rows=[hedge])
+    assert "trim_vegetation" not in set(recs["fix"])
+
+
+def test_tree_canopy_over_a_light_is_trimmed():
+    canopy = shapely.Point(sc.X0 + 15, sc.Y0).buffer(4)
+    tree = {**sc.obstruction("T-4", "tree", 0, 0, 0, 0), "geometry": canopy}
+    row, recs = run(light_specs=[sc.NEAR_LIGHT], obstruction_rows=[tree])
+    assert row["canopy_over_light_ids"] == ["T-4"]
+    assert ("trim_vegetation", "T-4") in fixes(recs)
+
+
+def test_wall_between_place_and_light_is_cleared():
+    wall = sc.obstruction("W-2", "wall", 8, -10, 9, 10)
+    _, recs = run(light_specs=[sc.NEAR_LIGHT], obstruction_rows=[wall])
+    assert fixes(recs) == [("clear_sightline", "W-2")]
+
+
+def test_wall_elsewhere_is_left_alone():
+    wall = sc.obstruction("W-2", "wall", -60, -10, -59, 10)
+    _, recs = run(light_specs=[sc.NEAR_LIGHT], obstruction_rows=[wall])
+    assert "clear_sightline" not in set(recs["fix"])
+
+
+# --- clean_up ------------------------------------------------------------------------------------
+
+
+def test_repeated_dumping_concerns_get_a_clean_up():
+    texts = [
+        "Rubbish dumped behind the shops again",
+        "fly-tipping, mattresses",
+        "litter everywhere",
+    ]
+    row, recs = run(light_specs=[sc.NEAR_LIGHT], concern_frame=sc.concerns(texts))
+    assert row["litter_concerns"] == 3
+    assert "clean_up" in set(recs["fix"])
+    assert "3 resident concerns about litter" in recs.set_index("fix").loc["clean_up", "evidence"]
+
+
+def test_one_dumping_concern_is_not_enough():
+    _, recs = run(light_specs=[sc.NEAR_LIGHT], concern_frame=sc.concerns(["rubbish dumped"]))
+    assert "clean_up" not in set(recs["fix"])
+
+
+# --- no environmental fix ------------------------------------------------------------------------
+
+
+def test_busy_lit_open_place_says_no_environmental_fix_and_why():
+    _, recs = run(incidents=sc.events(hour=12), light_specs=[sc.NEAR_LIGHT, *sc.FAR_LIGHTS])
+    assert fixes(recs) == [("no_environmental_fix", "")]
+    text = recs["evidence"].iloc[0]
+    assert "No environmental fix indicated" in text and "working lights within 30 m" in text
+
+
+# --- settings: thresholds and switches -----------------------------------------------------------
+
+
+def test_rule_switched_off_in_settings():
+    settings = Settings(disabled_rules=["repair_light"])
+    _, recs = run(light_specs=[("L-1", 0, 0, "out"), *sc.FAR_LIGHTS], settings=settings)
+    assert "repair_light" not in set(recs["fix"])
+    # the darkness is still there with the light out: the gap rule does not fire because
+    # the place is lit once the light is repaired, so the hot spot says no fix, with why
+    assert set(recs["fix"]) == {"no_environmental_fix"}
+
+
+def test_threshold_changed_in_settings():
+    # 20 events after dark + 20 in daylight: after-dark share 0.5
+    both = pd.concat([sc.events(hour=23), sc.events(hour=12, seed=1)], ignore_index=True)
+    both["id"] = [f"E{i}" for i in range(len(both))]
+    _, recs = run(incidents=both, light_specs=sc.FAR_LIGHTS)
+    assert "add_lighting" in set(recs["fix"])
+    strict = Settings(min_after_dark_share=0.8)
+    _, recs = run(incidents=both, light_specs=sc.FAR_LIGHTS, settings=strict)
+    assert "add_lighting" not in set(recs["fix"])
+
+
+def test_every_row_is_traceable_and_priority_explained():
+    _, recs = run(light_specs=[("L-1", 0, 0, "out"), *sc.FAR_LIGHTS])
+    assert set(recs["fix"]) <= set(FIX_TYPES)
+    for row in recs.itertuples():
+        assert row.triggered_by and all(isinstance(t, str) for t in row.triggered_by)
+        assert row.priority_explained.endswith(f"= {row.priority:.1f}")
+
+
+def test_recommend_refuses_undiagnosed_clusters():
+    _, clusters = sc.scene(light_specs=sc.FAR_LIGHTS)
+    with pytest.raises(ValidationError, match="pass the result of hotspots.diagnose"):
+        recommend(clusters)
