@@ -130,7 +130,7 @@ _PLACEHOLDER = "\x00hotspots-asset-{}\x00"
 _MAX_LISTED = 20
 
 
-def offline_map(**folium_kwargs: Any) -> folium.Map:
+def offline_map(*, map_class: type[folium.Map] = folium.Map, **folium_kwargs: Any) -> folium.Map:
     """Make a :class:`folium.Map` that needs no network once saved with `save_offline`.
 
     The map links only Leaflet (JS, CSS) and jQuery, which `inline_html` inlines;
@@ -141,6 +141,9 @@ def offline_map(**folium_kwargs: Any) -> folium.Map:
 
     Parameters
     ----------
+    map_class : type, default folium.Map
+        The class to build (a subclass of :class:`folium.Map`, e.g. one whose ``save``
+        writes offline HTML).
     **folium_kwargs
         Passed to :class:`folium.Map`. Defaults that differ from folium's:
         ``tiles=None`` (no base map: tiles come from the network; if you add them,
@@ -171,7 +174,7 @@ def offline_map(**folium_kwargs: Any) -> folium.Map:
     kwargs = dict(folium_kwargs)
     kwargs.setdefault("tiles", None)
     kwargs.setdefault("max_zoom", _DEFAULT_MAX_ZOOM)
-    m = folium.Map(**kwargs)
+    m = map_class(**kwargs)
     # folium hands min/max zoom to its tile layer only; Leaflet.markercluster reads the map's.
     for name in ("min_zoom", "max_zoom"):
         if kwargs.get(name) is not None:

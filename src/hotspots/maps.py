@@ -1,0 +1,558 @@
+"""The map a problem-solving team reviews: one self-contained HTML file.
+
+:func:`make_map` draws the hot spots coloured by their top recommended fix, the events
+(points, or counts per grid cell when there are many), lights (working and out), bus stops,
+obstructions, dark gaps and fix targets, each a layer that can be toggled, with a legend, a
+title and a popup per hot spot holding its evidence in words and two small inline SVG charts
+(hour of day, events per week). ``Map.save(path)`` writes one HTML file with every script and
+style inlined: it opens offline, from an e-mail attachment, in any browser.
+
+Every text that came from data (ids, categories, residents' words) is HTML-escaped. With
+``public=True`` no point location, free text or id of a person or address is written: events
+become counts per grid cell with small counts suppressed, and hot spots become circles round
+their (rounded) centres.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+from folium.utilities import JsCode
+
+from hotspots import _columns as C
+from hotspots import _offline
+from hotspots._errors import ValidationError
+from hotspots.study import Study
+
+__all__ = ["FIX_COLOURS", "HotspotMap", "make_map"]
+
+log = logging.getLogger(__name__)
+
+FIX_COLOURS: dict[str, str] = {
+    "repair_light": "#E69F00",
+    "add_lighting": "#D55E00",
+    "improve_bus_stop": "#0072B2",
+    "trim_vegetation": "#009E73",
+    "clear_sightline": "#CC79A7",
+    "clean_up": "#56B4E9",
+    "no_environmental_fix": "#7F7F7F",
+}
+"""Okabe-Ito colour-blind-safe palette, one colour per fix (grey: none indicated)."""
+
+FIX_LABELS: dict[str, str] = {
+    "repair_light": "Repair a light that is out",
+    "add_lighting": "Add lighting in a dark gap",
+    "improve_bus_stop": "Improve the bus stop",
+    "trim_vegetation": "Trim vegetation",
+    "clear_sightline": "Clear a blocked sightline",
+    "clean_up": "Clean up",
+    "no_environmental_fix": "No environmental fix indicated",
+}
+_OBSTRUCTION_COLOURS = {"hedge": "#009E73", "tree": "#009E73"}
+_MAX_POINTS = 3000
+_MAX_CELLS = 6000
+_NEAR_M = 150.0
+
+
+class HotspotMap(folium.Map):
+    """A folium map whose :meth:`save` writes one self-contained, offline HTML file."""
+
+    def save(self, outfile: str | Path, close_file: bool = True, **kwargs: Any) -> None:  # noqa: ARG002
+        """Write the map as one HTML file with every asset inlined (no network needed)."""
+        _offline.save_offline(self, outfile)
+
+
+def make_map(
+    study: Study,
+    clusters: gpd.GeoDataFrame,
+    recommendations: gpd.GeoDataFrame | None = None,
+    *,
+    public: bool = False,
+    min_count: int | None = None,
+    cell_m: float | None = None,
+    title: str | None = None,
+) -> HotspotMap:
+    """Draw the hot spots, their evidence and fixes on one offline map.
+
+    Parameters
+    ----------
+    study : Study
+    clusters : GeoDataFrame
+        Hot spots, diagnosed (:func:`hotspots.diagnose`) or not.
+    recommendations : GeoDataFrame, optional
+        From :func:`hotspots.recommend`; hot spots are coloured by their top fix.
+    public : bool
+        Public mode: no point locations (events as counts per grid cell, cells with fewer
+        than `min_count` suppressed), no free text, no event or hot-spot ids.
+    min_count : int, optional
+        Smallest count shown in public mode; default ``settings.public_min_count`` (5).
+    cell_m : float, optional
+        Grid cell size for aggregated events; default chosen so there are at most a few
+        thousand cells (public mode: at least 100 m).
+    title : str, optional
+        Default: the study's name and date range.
+
+    Returns
+    -------
+    HotspotMap
+        A folium map (shows inline in Jupyter); ``.save(path)`` writes the offline HTML.
+
+    Examples
+    --------
+    >>> from hotspots import datasets, find_hotspots
+    >>> study = datasets.load_study("scene")
+    >>> m = make_map(study, find_hotspots(study))
+    >>> type(m).__name__
+    'HotspotMap'
+    """
+    if not isinstance(study, Study):
+        raise ValidationError(f"`study` must be a hotspots.Study, got {type(study).__name__}")
+    k_min = int(min_count if min_count is not None else study.settings.public_min_count)
+    recs = recommendations if recommendations is not None else _empty_recs(study)
+    to_wgs = pyproj.Transformer.from_crs(study.crs, 4326, always_xy=True)
+    bounds = _bounds(study, clusters)
+    lon0, lat0 = to_wgs.transform((bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2)
+    m = _offline.offline_map(
+        map_class=HotspotMap, location=[lat0, lon0], zoom_start=15, control_scale=True
+    )
+    sw = to_wgs.transform(bounds[0], bounds[1])
+    ne = to_wgs.transform(bounds[2], bounds[3])
+    m.fit_bounds([[sw[1], sw[0]], [ne[1], ne[0]]])
+
+    top_fix = _top_fix(clusters, recs)
+    _add_events(m, study, public=public, k_min=k_min, cell_m=cell_m)
+    if not public:
+        _add_dark_gaps(m, study, clusters)
+    near = (
+        shapely.union_all(clusters.geometry.buffer(_NEAR_M).to_numpy()) if len(clusters) else None
+    )
+    _add_lights(m, study, near)
+    _add_stops(m, study, near, public)
+    _add_obstructions(m, study, near, public)
+    _add_hotspots(m, study, clusters, recs, top_fix, public)
+    if not public and len(recs):
+        _add_targets(m, study, recs)
+    folium.LayerControl(collapsed=False).add_to(m)
+    first, last = study.time_span()
+    span = f"{first:%d %b %Y} \u2013 {last:%d %b %Y}" if first is not None else ""
+    heading = title if title is not None else f"{study.name}"
+    _add_title(m, heading, span, len(clusters), public)
+    _add_legend(m, sorted(set(top_fix.values())) or ["no_environmental_fix"], public)
+    log.info("map: %d hot spots, %d fix rows, public=%s", len(clusters), len(recs), public)
+    return m
+
+
+# =========================================================================================
+# layers
+# =========================================================================================
+
+
+def _empty_recs(study: Study) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"cluster_id": [], "fix": [], "target_id": [], "evidence": [], "priority": []},
+        geometry=gpd.GeoSeries([], crs=study.crs),
+        crs=study.crs,
+    )
+
+
+def _bounds(study: Study, clusters: gpd.GeoDataFrame) -> np.ndarray:
+    if study.boundary is not None:
+        return np.array(study.boundary.bounds)
+    for frame in (clusters, study.incidents, study.concerns, study.lights):
+        if len(frame):
+            return frame.total_bounds
+    raise ValidationError("nothing to map: no hot spots and no layers")
+
+
+def _top_fix(clusters: gpd.GeoDataFrame, recs: gpd.GeoDataFrame) -> dict[str, str]:
+    if not len(recs):
+        return {}
+    best = recs.sort_values(["priority", "fix"], ascending=[False, True]).drop_duplicates(
+        "cluster_id"
+    )
+    known = set(clusters["cluster_id"]) if "cluster_id" in clusters else set()
+    return {c: f for c, f in zip(best["cluster_id"], best["fix"], strict=True) if c in known}
+
+
+def _wgs(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    out = frame.to_crs(4326)
+    return out.set_geometry(shapely.set_precision(out.geometry.to_numpy(), 1e-6))
+
+
+def _geojson(frame: gpd.GeoDataFrame, columns: list[str]) -> dict[str, Any]:
+    """GeoJSON with only the listed (escaped, JSON-safe) properties."""
+    keep = frame[[*columns, frame.geometry.name]].copy()
+    for col in columns:
+        if keep[col].dtype == object or pd.api.types.is_string_dtype(keep[col]):
+            keep[col] = keep[col].astype(str).map(html.escape)
+    return json.loads(keep.to_json(drop_id=True))
+
+
+def _grid(xy: np.ndarray, cell_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Cell origins and counts of points on a grid of `cell_m` metres."""
+    ij = np.floor(xy / cell_m).astype(np.int64)
+    cells, counts = np.unique(ij, axis=0, return_counts=True)
+    return cells * cell_m, counts
+
+
+def _cell_size(xy: np.ndarray, wanted: float | None, floor_m: float) -> float:
+    if wanted is not None:
+        return float(wanted)
+    size = max(floor_m, 25.0)
+    while len(_grid(xy, size)[1]) > _MAX_CELLS:
+        size *= 2
+    return size
+
+
+def _add_events(
+    m: folium.Map, study: Study, *, public: bool, k_min: int, cell_m: float | None
+) -> None:
+    for frame, label, colour in (
+        (study.incidents, "Incidents", "#333333"),
+        (study.concerns, "Resident concerns", "#0072B2"),
+    ):
+        if not len(frame):
+            continue
+        xy = shapely.get_coordinates(frame.geometry.to_numpy())
+        if public or len(frame) > _MAX_POINTS:
+            size = _cell_size(xy, cell_m, 100.0 if public else 25.0)
+            origin, counts = _grid(xy, size)
+            shown = counts >= k_min if public else np.ones(len(counts), bool)
+            cells = gpd.GeoDataFrame(
+                {"count": counts[shown]},
+                geometry=shapely.box(
+                    origin[shown, 0],
+                    origin[shown, 1],
+                    origin[shown, 0] + size,
+                    origin[shown, 1] + size,
+                ),
+                crs=study.crs,
+            )
+            top = max(int(cells["count"].max()) if len(cells) else 1, 1)
+            name = f"{label}: counts per {size:.0f} m cell" + (
+                f" (fewer than {k_min} hidden)" if public else ""
+            )
+            folium.GeoJson(
+                _geojson(_wgs(cells), ["count"]),
+                name=name,
+                style_function=_cell_style(colour, top),
+                tooltip=folium.GeoJsonTooltip(["count"], aliases=[label]),
+            ).add_to(m)
+            continue
+        points = frame[[C.CATEGORY, frame.geometry.name]].copy()
+        folium.GeoJson(
+            _geojson(_wgs(points), [C.CATEGORY]),
+            name=f"{label} ({len(frame):,})",
+            marker=folium.CircleMarker(radius=3, weight=1, color=colour, fill=True,
+                                       fill_color=colour, fill_opacity=0.6),
+            tooltip=folium.GeoJsonTooltip([C.CATEGORY], aliases=["Category"]),
+        ).add_to(m)  # fmt: skip
+
+
+def _cell_style(colour: str, top: int):  # noqa: ANN202 - folium style callback
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        share = feature["properties"]["count"] / top
+        return {"color": colour, "weight": 0.5, "fillColor": colour,
+                "fillOpacity": 0.15 + 0.6 * share}  # fmt: skip
+
+    return style
+
+
+def _near(frame: gpd.GeoDataFrame, near: Any, keep: np.ndarray | None = None) -> gpd.GeoDataFrame:
+    """Keep the rows near the hot spots (all rows when there are few)."""
+    if len(frame) <= _MAX_POINTS or near is None:
+        return frame
+    shapely.prepare(near)
+    mask = shapely.intersects(near, frame.geometry.to_numpy())
+    if keep is not None:
+        mask |= keep
+    return frame[mask]
+
+
+def _add_lights(m: folium.Map, study: Study, near: Any) -> None:
+    lights = study.lights
+    if not len(lights):
+        return
+    out = (lights[C.STATUS] == C.STATUS_OUT).to_numpy()
+    lights = _near(lights, near, keep=out)
+    for mask, name, style in (
+        (lights[C.STATUS] != C.STATUS_OUT, "Street lights (working or unknown)",
+         {"radius": 2, "color": "#8A7A00", "fill_color": "#F0E442", "weight": 1}),
+        (lights[C.STATUS] == C.STATUS_OUT, "Street lights marked OUT",
+         {"radius": 6, "color": "#D55E00", "fill_color": "#000000", "weight": 3}),
+    ):  # fmt: skip
+        part = lights[mask.to_numpy()]
+        if not len(part):
+            continue
+        folium.GeoJson(
+            _geojson(_wgs(part[[C.ID, C.STATUS, part.geometry.name]]), [C.ID, C.STATUS]),
+            name=f"{name} ({len(part):,})",
+            marker=folium.CircleMarker(fill=True, fill_opacity=0.9, **style),
+            tooltip=folium.GeoJsonTooltip([C.ID, C.STATUS], aliases=["Light", "Status"]),
+        ).add_to(m)
+
+
+def _add_stops(m: folium.Map, study: Study, near: Any, public: bool) -> None:
+    stops = _near(study.stops, near)
+    if not len(stops):
+        return
+    cols = [C.NAME] if public else [C.ID, C.NAME]
+    folium.GeoJson(
+        _geojson(_wgs(stops[[*cols, stops.geometry.name]]), cols),
+        name=f"Bus stops ({len(stops):,})",
+        marker=folium.CircleMarker(radius=5, color="#003F6B", weight=2, fill=True,
+                                   fill_color="#0072B2", fill_opacity=0.9),
+        tooltip=folium.GeoJsonTooltip(cols, aliases=["Stop", "Name"][-len(cols):]),
+    ).add_to(m)  # fmt: skip
+
+
+def _add_obstructions(m: folium.Map, study: Study, near: Any, public: bool) -> None:
+    obs = _near(study.obstructions, near)
+    if not len(obs):
+        return
+    cols = [C.KIND] if public else [C.ID, C.KIND]
+    folium.GeoJson(
+        _geojson(_wgs(obs[[*cols, obs.geometry.name]]), cols),
+        name=f"Obstructions ({len(obs):,})",
+        style_function=lambda f: {
+            "color": _OBSTRUCTION_COLOURS.get(f["properties"][C.KIND], "#CC79A7"),
+            "weight": 3,
+            "fillOpacity": 0.5,
+        },  # fmt: skip
+        tooltip=folium.GeoJsonTooltip(cols, aliases=["Obstruction", "Kind"][-len(cols) :]),
+    ).add_to(m)
+
+
+def _add_dark_gaps(m: folium.Map, study: Study, clusters: gpd.GeoDataFrame) -> None:
+    """Draw the parts of each hot spot farther than the light reach from working lights."""
+    if "dark_area_share" not in clusters or not len(clusters):
+        return
+    dark = clusters[clusters["dark_area_share"].fillna(0) > 0]
+    if not len(dark):
+        return
+    lights = study.lights[study.lights[C.STATUS] != C.STATUS_OUT]
+    reach = study.settings.light_radius_m
+    pools = lights.geometry.buffer(reach, quad_segs=8).to_numpy()
+    tree = shapely.STRtree(pools)
+    gaps = []
+    for poly in dark.geometry.to_numpy():
+        lit = pools[tree.query(poly, predicate="intersects")]
+        gaps.append(shapely.difference(poly, shapely.union_all(lit)) if len(lit) else poly)
+    frame = gpd.GeoDataFrame({"what": "dark gap"}, geometry=gaps, crs=study.crs)
+    frame = frame[~frame.geometry.is_empty]
+    folium.GeoJson(
+        _geojson(_wgs(frame), ["what"]),
+        name=f"Dark gaps (> {reach:.0f} m from a working light)",
+        style_function=lambda _f: {
+            "color": "#000000",
+            "weight": 0,
+            "fillColor": "#000000",
+            "fillOpacity": 0.35,
+        },  # fmt: skip
+    ).add_to(m)
+
+
+def _add_hotspots(
+    m: folium.Map,
+    study: Study,
+    clusters: gpd.GeoDataFrame,
+    recs: gpd.GeoDataFrame,
+    top_fix: dict[str, str],
+    public: bool,
+) -> None:
+    if not len(clusters):
+        return
+    frame = clusters[["cluster_id", clusters.geometry.name]].copy()
+    frame["fix"] = [top_fix.get(c, "") for c in clusters["cluster_id"]]
+    frame["colour"] = [FIX_COLOURS.get(f, "#444444") for f in frame["fix"]]
+    frame["popup"] = [
+        _popup_html(row, recs[recs["cluster_id"] == row["cluster_id"]], study, public, i + 1)
+        for i, (_, row) in enumerate(clusters.iterrows())
+    ]
+    if public:
+        # circles round centres rounded to ~100 m: no vertex of an event hull is written
+        centre = shapely.centroid(frame.geometry.to_numpy())
+        radius = np.sqrt(shapely.area(frame.geometry.to_numpy()) / np.pi)
+        c_wgs = gpd.GeoSeries(centre, crs=study.crs).to_crs(4326)
+        lat = np.round(c_wgs.y.to_numpy(), 3)
+        lon = np.round(c_wgs.x.to_numpy(), 3)
+        group = folium.FeatureGroup(name=f"Hot spots ({len(frame)})")
+        for la, lo, r, colour, popup in zip(lat, lon, radius, frame["colour"], frame["popup"],
+                                            strict=True):  # fmt: skip
+            folium.Circle(
+                location=[float(la), float(lo)], radius=float(max(r, 50.0)), color=colour,
+                weight=3, fill=True, fill_color=colour, fill_opacity=0.35,
+                popup=folium.Popup(popup, max_width=360),
+            ).add_to(group)  # fmt: skip
+        group.add_to(m)
+        return
+    data = _wgs(frame)
+    features = json.loads(
+        data[["cluster_id", "fix", "colour", data.geometry.name]].to_json(drop_id=True)
+    )
+    for feature, popup in zip(features["features"], frame["popup"], strict=True):
+        feature["properties"]["popup"] = popup  # already escaped HTML; JSON-encoded below
+        feature["properties"]["cluster_id"] = html.escape(str(feature["properties"]["cluster_id"]))
+    folium.GeoJson(
+        features,
+        name=f"Hot spots by recommended fix ({len(frame)})",
+        style_function=lambda f: {"color": f["properties"]["colour"], "weight": 3,
+                                  "fillColor": f["properties"]["colour"], "fillOpacity": 0.35},
+        highlight_function=lambda _f: {"weight": 5, "fillOpacity": 0.55},
+        on_each_feature=JsCode(
+            "function(feature, layer) {"
+            " layer.bindPopup(feature.properties.popup, {maxWidth: 380});"
+            " layer.bindTooltip(feature.properties.cluster_id); }"
+        ),
+    ).add_to(m)  # fmt: skip
+
+
+def _add_targets(m: folium.Map, study: Study, recs: gpd.GeoDataFrame) -> None:
+    targets = recs[recs["fix"] != "no_environmental_fix"]
+    if not len(targets):
+        return
+    frame = targets[["cluster_id", "fix", "target_id", targets.geometry.name]].copy()
+    frame["label"] = [
+        f"{FIX_LABELS.get(f, f)}: {t}" if t else FIX_LABELS.get(f, f)
+        for f, t in zip(frame["fix"], frame["target_id"], strict=True)
+    ]
+    frame["colour"] = [FIX_COLOURS.get(f, "#444444") for f in frame["fix"]]
+    data = _geojson(_wgs(frame), ["cluster_id", "label", "colour"])
+    folium.GeoJson(
+        data,
+        name=f"Fix targets ({len(frame)})",
+        marker=folium.CircleMarker(radius=7, weight=3, fill=True, fill_opacity=1.0),
+        style_function=lambda f: {"color": "#000000", "fillColor": f["properties"]["colour"]},
+        tooltip=folium.GeoJsonTooltip(["label"], aliases=["Fix"]),
+    ).add_to(m)
+    del study
+
+
+# =========================================================================================
+# popup, charts, legend, title
+# =========================================================================================
+
+
+def _svg_bars(values: list[float], *, width: int = 240, height: int = 48, label: str) -> str:
+    vals = np.asarray(values, float)
+    if not len(vals) or not np.isfinite(vals).any() or vals.max() <= 0:
+        return ""
+    bar = width / len(vals)
+    top = vals.max()
+    rects = "".join(
+        f'<rect x="{i * bar:.1f}" y="{height - 12 - h:.1f}" width="{max(bar - 1, 1):.1f}" '
+        f'height="{h:.1f}" fill="#555"/>'
+        for i, h in enumerate(vals / top * (height - 14))
+    )
+    ticks = ""
+    if len(vals) == 24:
+        ticks = "".join(
+            f'<text x="{i * bar:.1f}" y="{height - 1}" font-size="8">{i}</text>'
+            for i in (0, 6, 12, 18)
+        )
+    return (
+        f'<div style="font-size:11px;margin-top:4px">{html.escape(label)}</div>'
+        f'<svg width="{width}" height="{height}" role="img" aria-label="{html.escape(label)}">'
+        f"{rects}{ticks}</svg>"
+    )
+
+
+def _fmt_time(value: Any) -> str:
+    try:
+        return f"{pd.Timestamp(value):%d %b %Y}"
+    except (TypeError, ValueError):
+        return ""
+
+
+def _popup_html(c: pd.Series, recs: pd.DataFrame, study: Study, public: bool, rank: int) -> str:
+    esc = html.escape
+    name = f"Hot spot {rank}" if public else f"Hot spot {esc(str(c['cluster_id']))}"
+    parts = [f'<div class="hotspot-popup" style="font:12px sans-serif;max-width:360px">'
+             f"<b>{name}</b><br>"]  # fmt: skip
+    n = int(c.get("n_events", 0) or 0)
+    counts = f"{n} events"
+    if "n_incidents" in c and "n_concerns" in c:
+        counts += f" ({int(c['n_incidents'])} incidents, {int(c['n_concerns'])} concerns)"
+    parts.append(counts + "<br>")
+    if "first_seen" in c:
+        parts.append(f"{_fmt_time(c['first_seen'])} \u2013 {_fmt_time(c['last_seen'])}")
+        if "n_days" in c:
+            parts.append(f" on {int(c['n_days'])} days")
+        parts.append("<br>")
+    if "trend" in c and c["trend"]:
+        parts.append(f"Trend: {esc(str(c['trend']))}<br>")
+    if "after_dark_share" in c and pd.notna(c["after_dark_share"]):
+        parts.append(f"After dark: {c['after_dark_share']:.0%}<br>")
+    if len(recs):
+        parts.append('<ul style="padding-left:16px;margin:4px 0">')
+        for r in recs.sort_values("priority", ascending=False).itertuples():
+            label = FIX_LABELS.get(r.fix, r.fix)
+            target = "" if public or not r.target_id else f" ({esc(str(r.target_id))})"
+            evidence = "" if public else f"<br>{esc(str(r.evidence))}"
+            parts.append(
+                f'<li><b class="fix" data-fix="{esc(r.fix)}">{esc(label)}</b>{target}'
+                f"{evidence}</li>"
+            )
+        parts.append("</ul>")
+    if "hour_profile" in c and isinstance(c["hour_profile"], (list, np.ndarray)):
+        parts.append(_svg_bars(list(c["hour_profile"]), label="Events by hour of day"))
+    if "period_counts" in c and isinstance(c["period_counts"], (list, np.ndarray)):
+        parts.append(_svg_bars(list(c["period_counts"]), label="Events per week"))
+    phrases = c.get("top_phrases")
+    if not public and isinstance(phrases, (list, np.ndarray)) and len(phrases):
+        quoted = "".join(f"<li>\u201c{esc(str(p))}\u201d</li>" for p in list(phrases)[:3])
+        parts.append(f'<div style="margin-top:4px">Residents say:<ul>{quoted}</ul></div>')
+    parts.append("</div>")
+    del study
+    return "".join(parts)
+
+
+def _add_title(m: folium.Map, heading: str, span: str, n: int, public: bool) -> None:
+    mode = " \u00b7 public version" if public else ""
+    box = (
+        '<div id="hotspots-title" style="position:fixed;top:10px;left:60px;z-index:1000;'
+        "background:rgba(255,255,255,0.92);padding:6px 10px;border:1px solid #999;"
+        'font:14px sans-serif">'
+        f"<b>{html.escape(heading)}</b><br><span>{html.escape(span)} \u00b7 {n} recurring "
+        f"hot spots{mode}</span></div>"
+    )
+    m.get_root().html.add_child(folium.Element(box))
+
+
+def _add_legend(m: folium.Map, fixes: list[str], public: bool) -> None:
+    rows = "".join(
+        f'<div><span style="display:inline-block;width:12px;height:12px;background:'
+        f'{FIX_COLOURS[f]};margin-right:6px"></span>{html.escape(FIX_LABELS[f])}</div>'
+        for f in fixes
+        if f in FIX_COLOURS
+    )
+    extra = (
+        '<div><span style="display:inline-block;width:10px;height:10px;border-radius:5px;'
+        'background:#F0E442;border:1px solid #8A7A00;margin-right:6px"></span>Street light</div>'
+        '<div><span style="display:inline-block;width:10px;height:10px;border-radius:5px;'
+        'background:#000;border:2px solid #D55E00;margin-right:6px"></span>Light marked out</div>'
+        '<div><span style="display:inline-block;width:10px;height:10px;border-radius:5px;'
+        'background:#0072B2;margin-right:6px"></span>Bus stop</div>'
+    )
+    if not public:
+        extra += (
+            '<div><span style="display:inline-block;width:12px;height:12px;background:#000;'
+            'opacity:0.35;margin-right:6px"></span>Dark gap</div>'
+        )
+    box = (
+        '<div id="hotspots-legend" style="position:fixed;bottom:20px;left:10px;z-index:1000;'
+        "background:rgba(255,255,255,0.92);padding:6px 10px;border:1px solid #999;"
+        f'font:12px sans-serif"><b>Hot spots by recommended fix</b>{rows}'
+        f'<div style="margin-top:4px"></div>{extra}</div>'
+    )
+    m.get_root().html.add_child(folium.Element(box))
