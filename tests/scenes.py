@@ -115,3 +115,10 @@ def scene(
         crs=CRS,
     )  # fmt: skip
     return study, clusters
+
+
+def replace(study, **layers):
+    """A copy of the study with some layers replaced (a Study is frozen)."""
+    import dataclasses
+
+    return dataclasses.replace(study, **layers)

@@ -412,7 +412,9 @@ def _add_hotspots(
         on_each_feature=JsCode(
             "function(feature, layer) {"
             " layer.bindPopup(feature.properties.popup, {maxWidth: 380});"
-            " layer.bindTooltip(feature.properties.cluster_id); }"
+            " layer.bindTooltip(feature.properties.cluster_id);"
+            " layer.on('add', function () {"
+            " if (layer._path) { L.DomUtil.addClass(layer._path, 'hotspot-area'); } }); }"
         ),
     ).add_to(m)  # fmt: skip
 

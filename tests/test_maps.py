@@ -1,0 +1,189 @@
+"""The offline map: layers, popups, escaping proven in a real browser, public mode."""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import scenes as sc
+from browser import open_page, require_browser
+
+from hotspots import diagnose, make_map, recommend
+
+PAYLOADS = [
+    "<script>window.__xss = 1</script>",
+    '<img src=x onerror="window.__xss = 2">',
+    '"><svg onload="window.__xss = 3">',
+    "javascript:window.__xss = 4",
+]
+
+
+def hostile_scene():
+    """A hot spot round a light that is out, with an attack string in every text field.
+
+    Each field also carries a marker word (EVID, OFFENSE, ...) so a test can tell which
+    field leaked.
+    """
+    ev = sc.events()
+    ev["id"] = [f"{PAYLOADS[i % 4]}EVID{i}" for i in range(len(ev))]
+    ev["offense"] = [f"{PAYLOADS[i % 4]}OFFENSE" for i in range(len(ev))]
+    lights = [(f"{PAYLOADS[1]}LIGHTID", 0, 0, "out"), *sc.FAR_LIGHTS]
+    concerns = sc.concerns([f"street light out {p} CONCERNTEXT" for p in PAYLOADS], dx=3)
+    hedge = sc.obstruction(f"{PAYLOADS[2]}OBSID", f"{PAYLOADS[0]}hedge", 8, -10, 10, 10)
+    study, clusters = sc.scene(
+        incidents=ev,
+        light_specs=lights,
+        stop_specs=[(f"{PAYLOADS[3]}STOPID", 20, 20)],
+        obstruction_rows=[hedge],
+        concern_frame=concerns,
+    )
+    stops = study.stops.copy()
+    stops["name"] = f"{PAYLOADS[0]}STOPNAME"
+    study = sc.replace(study, stops=stops)
+    clusters["cluster_id"] = [f"{PAYLOADS[2]}CLUSTERID"]
+    diagnosed = diagnose(study, clusters)
+    return study, diagnosed, recommend(diagnosed)
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    return hostile_scene()
+
+
+@pytest.fixture
+def chromium() -> str:
+    return require_browser()
+
+
+def test_map_escapes_every_text_from_data(hostile, tmp_path):
+    study, clusters, recs = hostile
+    path = tmp_path / "map.html"
+    make_map(study, clusters, recs).save(path)
+    text = path.read_text(encoding="utf-8")
+    for payload in PAYLOADS[:3]:
+        assert payload not in text
+        # nor in JSON-escaped form, which the browser would decode back
+        assert payload.replace("/", "\\/") not in text
+    assert "&lt;script&gt;" in text or "\\u0026lt;script" in text
+
+
+def test_payloads_do_not_run_in_a_real_browser(hostile, chromium, tmp_path):
+    study, clusters, recs = hostile
+    path = tmp_path / "map.html"
+    make_map(study, clusters, recs).save(path)
+    with open_page(path, executable=chromium, wait_for="path.hotspot-area") as result:
+        page = result.page
+        page.locator("path.hotspot-area").first.dispatch_event("click")
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for()
+        # the attack strings are shown as text, and none ran
+        assert "<script>" in popup.inner_text()
+        page.mouse.move(10, 10)
+        for selector in ("path.leaflet-interactive",):
+            for el in page.locator(selector).all()[:40]:
+                el.dispatch_event("mouseover")
+        assert page.evaluate("() => window.__xss") is None
+        assert page.locator("img[src='x']").count() == 0
+        assert page.locator("svg[onload]").count() == 0
+        assert result.problems == []
+
+
+def test_sample_map_in_browser_layers_popup_no_errors(chromium, tmp_path):
+    study, clusters, recs = sc_study_with_fix()
+    path = tmp_path / "map.html"
+    make_map(study, clusters, recs).save(path)
+    with open_page(path, executable=chromium, wait_for="path.hotspot-area") as result:
+        page = result.page
+        assert page.locator(".leaflet-container").count() == 1
+        assert page.locator("path.hotspot-area").count() == len(clusters)
+        assert page.locator("path.leaflet-interactive").count() > 20  # events, lights, targets
+        layers = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+        joined = " | ".join(layers)
+        for name in ("Hot spots by recommended fix", "Incidents", "Street lights marked OUT",
+                     "Dark gaps", "Fix targets"):  # fmt: skip
+            assert name in joined
+        assert page.locator("#hotspots-legend").inner_text().startswith("Hot spots by")
+        page.locator("path.hotspot-area").first.dispatch_event("click")
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for()
+        text = popup.inner_text()
+        assert "Repair a light that is out" in text
+        assert "20 of 20 events after dark" in text
+        assert page.locator(".leaflet-popup-content svg rect").count() >= 24
+        result.screenshot(tmp_path / "map.png")
+        assert result.problems == []
+
+
+def sc_study_with_fix():
+    study, clusters = sc.scene(light_specs=[("L-1182", 0, 0, "out"), *sc.FAR_LIGHTS])
+    clusters["hour_profile"] = [[0] * 23 + [20]]
+    clusters["period_counts"] = [[2, 3, 4, 3, 4, 4]]
+    diagnosed = diagnose(study, clusters)
+    return study, diagnosed, recommend(diagnosed)
+
+
+def _coordinate_strings(study, decimals):
+    out = set()
+    for frame in (study.incidents, study.concerns):
+        if len(frame):
+            wgs = frame.to_crs(4326)
+            for x, y in zip(wgs.geometry.x, wgs.geometry.y, strict=True):
+                out.add(f"{round(x, decimals)}")
+                out.add(f"{round(y, decimals)}")
+    return out
+
+
+def test_public_mode_writes_no_event_location_text_or_id(hostile, tmp_path):
+    study, clusters, recs = hostile
+    path = tmp_path / "public.html"
+    make_map(study, clusters, recs, public=True).save(path)
+    text = path.read_text(encoding="utf-8")
+    numbers = set(re.findall(r"-?\d+\.\d+", text))
+    for decimals in (5, 6):
+        leaked = _coordinate_strings(study, decimals) & numbers
+        assert not leaked, f"event coordinates in the public map: {sorted(leaked)[:5]}"
+    # no free text, no event, concern or hot-spot ids, no categories
+    for marker in ("CONCERNTEXT", "EVID", "OFFENSE", "CLUSTERID"):
+        assert marker not in text, marker
+    assert "public version" in text
+
+
+def test_public_mode_suppresses_small_counts(tmp_path):
+    study, clusters = sc.scene(light_specs=sc.FAR_LIGHTS)
+    m = make_map(study, clusters, None, public=True, min_count=25)
+    path = tmp_path / "p.html"
+    m.save(path)
+    # 20 events in one 100 m cell: below 25, so hidden
+    assert '"count": 20' not in path.read_text(encoding="utf-8")
+    m = make_map(study, clusters, None, public=True, min_count=5)
+    m.save(path)
+    assert re.search(r'"count": ?20', path.read_text(encoding="utf-8"))
+
+
+def test_many_events_are_aggregated_not_one_marker_each(tmp_path):
+    big = sc.events(n=5000, radius_m=400)
+    big["date"] = big["date"].iloc[0]
+    study, clusters = sc.scene(incidents=big, light_specs=sc.FAR_LIGHTS)
+    path = tmp_path / "big.html"
+    make_map(study, clusters).save(path)
+    text = path.read_text(encoding="utf-8")
+    assert "counts per" in text
+    assert path.stat().st_size < 2_000_000
+
+
+def test_map_is_deterministic(tmp_path):
+    study, clusters, recs = sc_study_with_fix()
+    a, b = tmp_path / "a.html", tmp_path / "b.html"
+    make_map(study, clusters, recs).save(a)
+    make_map(study, clusters, recs).save(b)
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_empty_recommendations_and_no_hotspots_still_draw(tmp_path):
+    study, clusters = sc.scene(light_specs=sc.FAR_LIGHTS)
+    none = gpd.GeoDataFrame(clusters.iloc[:0], geometry="geometry", crs=clusters.crs)
+    make_map(study, none).save(tmp_path / "none.html")
+    assert (tmp_path / "none.html").stat().st_size > 100_000
+    assert np.isfinite(study.incidents.total_bounds).all()
