@@ -392,6 +392,13 @@ def _parse_period(
     return out[0], out[1]
 
 
+def _as_tz(times: pd.Series, tz: str) -> pd.Series:
+    """Return tz-aware times in `tz` at nanosecond resolution (so layers concatenate)."""
+    if not isinstance(times.dtype, pd.DatetimeTZDtype):
+        times = pd.to_datetime(times, utc=True)
+    return times.dt.tz_convert(tz).dt.as_unit("ns")
+
+
 def combine_events(study: Study) -> gpd.GeoDataFrame:
     """Incidents and concerns as one event layer, each event keeping its source.
 
@@ -428,18 +435,20 @@ def combine_events(study: Study) -> gpd.GeoDataFrame:
     ):
         if frame.empty:
             continue
+        start = _as_tz(frame[tcol], study.tz)
         to = (
-            frame[C.OCCURRED_TO]
+            _as_tz(frame[C.OCCURRED_TO], study.tz)
             if C.OCCURRED_TO in frame
-            else pd.Series(pd.NaT, index=frame.index, dtype=frame[tcol].dtype)
+            else pd.Series(pd.NaT, index=frame.index, dtype=start.dtype)
         )
         parts.append(
             pd.DataFrame(
                 {
                     C.EVENT_ID: (source + ":" + frame[C.ID].astype(str)).to_numpy(),
                     C.SOURCE: source,
-                    C.TIME: frame[tcol].to_numpy(),
-                    C.TIME_TO: to.to_numpy(),
+                    # Series, not .to_numpy(): tz-aware arrays would become slow objects
+                    C.TIME: start.reset_index(drop=True),
+                    C.TIME_TO: to.reset_index(drop=True),
                     C.CATEGORY: frame[C.CATEGORY].fillna("").astype(str).to_numpy(),
                     C.DESCRIPTION: frame[C.DESCRIPTION].fillna("").astype(str).to_numpy(),
                     C.GEOMETRY: frame.geometry.to_numpy(),
@@ -450,5 +459,6 @@ def combine_events(study: Study) -> gpd.GeoDataFrame:
         raise LayerError("the study has no incidents and no concerns: nothing to cluster")
     events = pd.concat(parts, ignore_index=True)
     for col in (C.TIME, C.TIME_TO):
-        events[col] = pd.to_datetime(events[col], utc=True).dt.tz_convert(study.tz)
+        if not isinstance(events[col].dtype, pd.DatetimeTZDtype):  # mixed units or empty
+            events[col] = pd.to_datetime(events[col], utc=True).dt.tz_convert(study.tz)
     return gpd.GeoDataFrame(events, geometry=C.GEOMETRY, crs=study.crs)

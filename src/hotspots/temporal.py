@@ -155,6 +155,22 @@ def sun_elevation(times: Any, lon: Any, lat: Any) -> np.ndarray:
     True
     """
     ns, missing = _utc_ns(times)
+    # declination and the equation of time change slowly (< 0.02° and ~1 s per hour):
+    # compute them once per distinct hour (at its middle) and spread them to the events
+    hour, inverse = np.unique(np.floor(ns / 3_600e9), return_inverse=True)
+    decl, eq_time_min = _solar_declination_eqtime((hour + 0.5) * 3_600e9)
+    decl, eq_time_min = decl[inverse], eq_time_min[inverse]
+    minutes_utc = np.mod(ns, 86_400e9) / 60e9
+    true_solar = minutes_utc + eq_time_min + 4.0 * np.asarray(lon, float)
+    hour_angle = np.radians(true_solar / 4.0 - 180.0)
+    phi = np.radians(np.asarray(lat, float))
+    cos_zenith = np.sin(phi) * np.sin(decl) + np.cos(phi) * np.cos(decl) * np.cos(hour_angle)
+    elevation = 90.0 - np.degrees(np.arccos(np.clip(cos_zenith, -1.0, 1.0)))
+    return np.where(missing, np.nan, elevation)
+
+
+def _solar_declination_eqtime(ns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the sun's declination (radians) and the equation of time (minutes), NOAA."""
     jd = ns / 86_400e9 + 2_440_587.5
     t = (jd - 2_451_545.0) / 36_525.0
     rad = np.radians
@@ -179,13 +195,7 @@ def sun_elevation(times: Any, lon: Any, lat: Any) -> np.ndarray:
         - 0.5 * y * y * np.sin(4 * rad(l0))
         - 1.25 * e * e * np.sin(2 * rad(m))
     )
-    minutes_utc = np.mod(ns, 86_400e9) / 60e9
-    true_solar = minutes_utc + eq_time_min + 4.0 * np.asarray(lon, float)
-    hour_angle = rad(true_solar / 4.0 - 180.0)
-    phi = rad(np.asarray(lat, float))
-    cos_zenith = np.sin(phi) * np.sin(decl) + np.cos(phi) * np.cos(decl) * np.cos(hour_angle)
-    elevation = 90.0 - np.degrees(np.arccos(np.clip(cos_zenith, -1.0, 1.0)))
-    return np.where(missing, np.nan, elevation)
+    return decl, eq_time_min
 
 
 def is_dark(times: Any, lon: Any, lat: Any, *, depression_deg: float = 6.0) -> np.ndarray:
@@ -565,12 +575,8 @@ def cluster_time_summary(
     with np.errstate(invalid="ignore", divide="ignore"):
         out[AFTER_DARK_SHARE] = np.where(n > 0, n_dark / np.maximum(n, 1), np.nan)
 
-    sub_start = start_t[inside].reset_index(drop=True)
-    sub_end = end_t[inside].reset_index(drop=True) if end_t is not None else None
     for col, unit, bins in ((HOUR_PROFILE, "hour", 24), (WEEKDAY_PROFILE, "weekday", 7)):
-        weights = aoristic_profile(sub_start, sub_end, tz=tz, unit=unit)
-        rows = np.zeros((k, bins))
-        np.add.at(rows, lab, weights)
+        rows = _profile_sums(start_t, end_t, labels, k, tz=tz, unit=unit, bins=bins)
         out[col] = [[round(float(v), 4) for v in r] for r in rows]
 
     first = _aware(start, tz) if start is not None else start_t.min()
@@ -644,6 +650,35 @@ def _event_times(events: Any) -> tuple[pd.Series, pd.Series | None]:
     )
 
 
+def _profile_sums(
+    start: pd.Series,
+    end: pd.Series | None,
+    labels: np.ndarray,
+    k: int,
+    *,
+    tz: str,
+    unit: str,
+    bins: int,
+) -> np.ndarray:
+    """Sum of the aoristic profiles per place: events without a window by bincount."""
+    inside = labels >= 0
+    if end is not None:
+        ranged = inside & (end.notna() & (end > start)).to_numpy(bool)
+    else:
+        ranged = np.zeros(len(labels), bool)
+    point = inside & ~ranged
+    local = start[point].dt.tz_convert(tz)
+    where = np.floor(_local_position(local, unit)).astype(np.int64)
+    rows = np.bincount(labels[point] * bins + where, minlength=k * bins).astype(float)
+    rows = rows.reshape(k, bins)
+    if ranged.any():
+        weights = aoristic_profile(start[ranged], end[ranged], tz=tz, unit=unit)
+        lab = labels[ranged]
+        for j in range(bins):
+            rows[:, j] += np.bincount(lab, weights=weights[:, j], minlength=k)
+    return rows
+
+
 def _aware(t: Any, tz: str) -> pd.Timestamp:
     """Return a tz-aware Timestamp; naive times are taken as local to `tz`."""
     t = pd.Timestamp(t)
@@ -663,7 +698,9 @@ def _moment(start: pd.Series, end: pd.Series | None) -> pd.Series:
 def _lon_lat(events: Any) -> tuple[np.ndarray, np.ndarray]:
     """Longitude and latitude of each event's point (or its centroid)."""
     geom = events.geometry.to_numpy()
-    xy = shapely.get_coordinates(shapely.centroid(geom)) if len(geom) else np.zeros((0, 2))
+    if len(geom) and not (shapely.get_type_id(geom) == 0).all():
+        geom = shapely.centroid(geom)
+    xy = shapely.get_coordinates(geom) if len(geom) else np.zeros((0, 2))
     if len(xy) != len(events):
         raise ValidationError("events must have one non-empty point geometry per row")
     crs = events.crs
