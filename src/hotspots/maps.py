@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import math
 from pathlib import Path
 from typing import Any
 
@@ -122,11 +123,15 @@ def make_map(
     to_wgs = pyproj.Transformer.from_crs(study.crs, 4326, always_xy=True)
     bounds = _bounds(study, clusters)
     lon0, lat0 = to_wgs.transform((bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2)
+    sw = to_wgs.transform(bounds[0], bounds[1])
+    ne = to_wgs.transform(bounds[2], bounds[3])
+    if public:  # the view must not reveal an event's position: ~100 m steps, outwards
+        lon0, lat0 = round(lon0, 3), round(lat0, 3)
+        sw = (math.floor(sw[0] * 1000) / 1000, math.floor(sw[1] * 1000) / 1000)
+        ne = (math.ceil(ne[0] * 1000) / 1000, math.ceil(ne[1] * 1000) / 1000)
     m = _offline.offline_map(
         map_class=HotspotMap, location=[lat0, lon0], zoom_start=15, control_scale=True
     )
-    sw = to_wgs.transform(bounds[0], bounds[1])
-    ne = to_wgs.transform(bounds[2], bounds[3])
     m.fit_bounds([[sw[1], sw[0]], [ne[1], ne[0]]])
 
     top_fix = _top_fix(clusters, recs)
@@ -238,10 +243,13 @@ def _add_events(
                 ),
                 crs=study.crs,
             )
-            top = max(int(cells["count"].max()) if len(cells) else 1, 1)
             name = f"{label}: counts per {size:.0f} m cell" + (
                 f" (fewer than {k_min} hidden)" if public else ""
             )
+            if not len(cells):  # every cell below the public threshold: nothing to draw
+                folium.FeatureGroup(name=f"{name}: none shown").add_to(m)
+                continue
+            top = max(int(cells["count"].max()), 1)
             folium.GeoJson(
                 _geojson(_wgs(cells), ["count"]),
                 name=name,
@@ -348,7 +356,7 @@ def _add_dark_gaps(m: folium.Map, study: Study, clusters: gpd.GeoDataFrame) -> N
     for poly in dark.geometry.to_numpy():
         lit = pools[tree.query(poly, predicate="intersects")]
         gaps.append(shapely.difference(poly, shapely.union_all(lit)) if len(lit) else poly)
-    frame = gpd.GeoDataFrame({"what": "dark gap"}, geometry=gaps, crs=study.crs)
+    frame = gpd.GeoDataFrame({"what": ["dark gap"] * len(gaps)}, geometry=gaps, crs=study.crs)
     frame = frame[~frame.geometry.is_empty]
     folium.GeoJson(
         _geojson(_wgs(frame), ["what"]),

@@ -106,7 +106,7 @@ class Study:
         --------
         >>> from hotspots import datasets
         >>> study = datasets.load_study("scene")
-        >>> study.summary().loc["incidents", "loaded"] > 0
+        >>> bool(study.summary().loc["incidents", "loaded"] > 0)
         True
         """
         rows = []
