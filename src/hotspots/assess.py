@@ -59,6 +59,10 @@ from scipy import ndimage, stats
 from scipy.stats.contingency import odds_ratio
 
 from hotspots import _columns as C
+from hotspots._checks import SOURCES as _SOURCES
+from hotspots._checks import check_sources as _check_sources
+from hotspots._checks import check_study as _check_study
+from hotspots._checks import is_number as _is_number
 from hotspots._errors import CRSError, LayerError, ValidationError
 from hotspots.study import Study, combine_events
 
@@ -119,8 +123,6 @@ FORECAST_COLUMNS: tuple[str, ...] = (
     "n_test",
 )
 """Columns of :func:`evaluate_forecast` and :func:`compare_forecasts`."""
-
-_SOURCES = (C.SOURCE_INCIDENT, C.SOURCE_CONCERN)
 
 
 # =========================================================================================
@@ -1079,10 +1081,6 @@ def _sentence_change(e: Effect, alpha: float, level: float) -> str:
 # --- checks ---------------------------------------------------------------------------------
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-
-
 def _is_count(value: Any) -> bool:
     if isinstance(value, bool) or not _is_number(value):
         return False
@@ -1099,31 +1097,6 @@ def _check_counts(**counts: Any) -> tuple[int, ...]:
     bad = [b for b, v in zip(bad, counts.values(), strict=True) if not _is_count(v)]
     _raise(bad, "the test")
     return tuple(int(v) for v in counts.values())
-
-
-def _check_study(study: Any) -> Any:
-    if not isinstance(study, Study):
-        raise ValidationError(f"`study` must be a hotspots.Study, got {type(study).__name__}")
-    if not study.crs.is_projected:
-        raise CRSError(
-            f"study CRS {study.crs.to_string()} is not projected; build the study with "
-            "hotspots.build_study, which chooses a metric CRS"
-        )
-    return study.settings
-
-
-def _check_sources(sources: Any) -> tuple[list[str], tuple[str, ...]]:
-    chosen = (sources,) if isinstance(sources, str) else sources
-    try:
-        chosen = tuple(chosen)
-    except TypeError:
-        return [f"`sources` must be a list of 'incident'/'concern', got {sources!r}"], ()
-    if not chosen:
-        return ["`sources` is empty; use ('incident', 'concern') or either alone"], ()
-    unknown = [s for s in chosen if s not in _SOURCES]
-    if unknown:
-        return [f"`sources` has unknown source(s) {unknown}; use 'incident', 'concern'"], ()
-    return [], tuple(s for s in _SOURCES if s in chosen)
 
 
 def _positive(name: str, value: Any, unit: str, problems: list[str]) -> float:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -40,7 +40,13 @@ from scipy.spatial import ConvexHull, QhullError, cKDTree
 from sklearn.cluster import DBSCAN
 
 from hotspots import _columns as C
-from hotspots._errors import CRSError, LayerError, ValidationError
+from hotspots._checks import SOURCES as _SOURCES
+from hotspots._checks import as_tuple as _as_tuple
+from hotspots._checks import check_sources
+from hotspots._checks import check_study as _check_study
+from hotspots._checks import is_int as _is_int
+from hotspots._checks import is_number as _is_number
+from hotspots._errors import LayerError, ValidationError
 from hotspots.settings import Settings
 from hotspots.study import Study, combine_events
 
@@ -121,7 +127,6 @@ BACKGROUND_CORE_POINTS = 0.1
 HDBSCAN_RAW_LIMIT = 100_000
 """Up to this many events, ``method="hdbscan"`` clusters the raw coordinates."""
 
-_SOURCES = (C.SOURCE_INCIDENT, C.SOURCE_CONCERN)
 _DENSE_PRUNE_CELLS = 16_000_000  # cells of eps/2 (128 MB of float64) before going sparse
 _NS_PER_DAY = 86_400 * 10**9
 
@@ -418,7 +423,7 @@ def event_clusters(
     True
     """
     _check_study(study)
-    problems = _check_sources(sources)
+    problems = check_sources(sources)[0]
     if not isinstance(clusters, gpd.GeoDataFrame):
         problems.append(f"`clusters` must be a GeoDataFrame, got {type(clusters).__name__}")
     elif CLUSTER_ID not in clusters.columns:
@@ -532,42 +537,6 @@ def crime_concentration(
 # =========================================================================================
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
-def _as_tuple(sources: Iterable[str] | str) -> tuple[str, ...]:
-    return (sources,) if isinstance(sources, str) else tuple(sources)
-
-
-def _check_sources(sources: Any) -> list[str]:
-    try:
-        chosen = _as_tuple(sources)
-    except TypeError:
-        return [f"`sources` must be a list of 'incident'/'concern', got {sources!r}"]
-    if not chosen:
-        return ["`sources` is empty; use ('incident', 'concern') or either alone"]
-    unknown = [s for s in chosen if s not in _SOURCES]
-    if unknown:
-        return [f"`sources` has unknown source(s) {unknown}; use 'incident', 'concern'"]
-    return []
-
-
-def _check_study(study: Any) -> Settings:
-    if not isinstance(study, Study):
-        raise ValidationError(f"`study` must be a hotspots.Study, got {type(study).__name__}")
-    if not study.crs.is_projected:
-        raise CRSError(
-            f"study CRS {study.crs.to_string()} is not projected; build the study with "
-            "hotspots.build_study, which chooses a metric CRS"
-        )
-    return study.settings
-
-
 def _check_options(settings: Settings, **given: Any) -> dict[str, Any]:
     """Validate every argument, fill defaults from the settings, list all problems at once."""
     problems: list[str] = []
@@ -588,7 +557,7 @@ def _check_options(settings: Settings, **given: Any) -> dict[str, Any]:
         value = given[name]
         if value is not None and (not _is_int(value) or value < low):
             problems.append(f"`{name}` must be an integer >= {low}, got {value!r}")
-    problems += _check_sources(given["sources"])
+    problems += check_sources(given["sources"])[0]
     eps, snap = given["eps_m"], given["snap_m"] if given["snap_m"] is not None else settings.snap_m
     if not problems and eps is not None and snap > eps / 2:
         problems.append(

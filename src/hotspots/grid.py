@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -50,7 +50,13 @@ from scipy import ndimage, stats
 from scipy.spatial import cKDTree
 
 from hotspots import _columns as C
-from hotspots._errors import CRSError, LayerError, ValidationError
+from hotspots._checks import SOURCES as _SOURCES
+from hotspots._checks import as_tuple as _as_tuple
+from hotspots._checks import check_sources
+from hotspots._checks import is_int as _is_int
+from hotspots._checks import is_number as _is_number
+from hotspots._checks import study_problems as _check_study
+from hotspots._errors import LayerError, ValidationError
 from hotspots.cluster import _adjust
 from hotspots.settings import Settings
 from hotspots.study import Study, combine_events
@@ -142,7 +148,6 @@ RELIABLE_CELLS = 30
 """Below this many cells a warning is logged: ArcGIS's Hot Spot Analysis documentation
 advises at least 30 features for reliable Gi* results."""
 
-_SOURCES = (C.SOURCE_INCIDENT, C.SOURCE_CONCERN)
 _SQRT3 = math.sqrt(3.0)
 _TOL = 1e-9  # relative tolerance for distance bands (a centre exactly at distance_m is in)
 _PERM_CHUNK = 4_000_000  # elements (cells x permutations x neighbours) per permutation chunk
@@ -231,7 +236,7 @@ def grid_counts(
     """
     problems = _check_study(study)
     problems += _check_grid_options(cell_m=cell_m, shape=shape)
-    problems += _check_sources(sources)
+    problems += check_sources(sources)[0]
     if not isinstance(clip, (bool, np.bool_)):
         problems.append(f"`clip` must be True or False, got {clip!r}")
     if problems:
@@ -667,42 +672,6 @@ def gistar_z(
 # =========================================================================================
 # checks
 # =========================================================================================
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
-def _as_tuple(sources: Iterable[str] | str) -> tuple[str, ...]:
-    return (sources,) if isinstance(sources, str) else tuple(sources)
-
-
-def _check_sources(sources: Any) -> list[str]:
-    try:
-        chosen = _as_tuple(sources)
-    except TypeError:
-        return [f"`sources` must be a list of 'incident'/'concern', got {sources!r}"]
-    if not chosen:
-        return ["`sources` is empty; use ('incident', 'concern') or either alone"]
-    unknown = [s for s in chosen if s not in _SOURCES]
-    if unknown:
-        return [f"`sources` has unknown source(s) {unknown}; use 'incident', 'concern'"]
-    return []
-
-
-def _check_study(study: Any) -> list[str]:
-    if not isinstance(study, Study):
-        return [f"`study` must be a hotspots.Study, got {type(study).__name__}"]
-    if not study.crs.is_projected:
-        raise CRSError(
-            f"study CRS {study.crs.to_string()} is not projected; build the study with "
-            "hotspots.build_study, which chooses a metric CRS"
-        )
-    return []
 
 
 def _check_grid_options(*, cell_m: Any, shape: Any) -> list[str]:
