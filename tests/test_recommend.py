@@ -95,6 +95,53 @@ def test_lit_bus_stop_with_daytime_events_needs_nothing():
     assert "improve_bus_stop" not in set(recs["fix"])
 
 
+def night_and_day(n_night: int, n_day: int) -> pd.DataFrame:
+    """n_night events at 23:00 and n_day at 12:00, all at the centre, distinct ids."""
+    both = pd.concat(
+        [sc.events(n_night, hour=23), sc.events(n_day, hour=12, seed=1)], ignore_index=True
+    )
+    both["id"] = [f"E{i}" for i in range(len(both))]
+    return both
+
+
+def test_bus_stop_in_the_dark_with_daytime_events_is_not_a_bus_stop_fix():
+    # the stop is in a dark gap, but nobody waits there after dark (the DC case: after-dark
+    # share 0.0 got improve_bus_stop): darkness alone does not fire the rule
+    row, recs = run(
+        incidents=sc.events(hour=12),
+        light_specs=[("L-A", 40, 0, "working")],
+        stop_specs=[("S-3", 0, 0)],
+    )
+    assert row["dark_stop_ids"] == ["S-3"]
+    assert row["stop_event_share"] == 1.0
+    assert row["after_dark_share"] == 0.0
+    assert fixes(recs) == [("no_environmental_fix", "")]
+
+
+def test_bus_stop_in_the_dark_needs_enough_events_after_dark():
+    stop = {"light_specs": [("L-A", 40, 0, "working")], "stop_specs": [("S-3", 0, 0)]}
+    # 8 of 20 after dark: 40% < min_after_dark_share 50%
+    row, recs = run(incidents=night_and_day(8, 12), **stop)
+    assert row["stop_events_after_dark"] == 8
+    assert "improve_bus_stop" not in set(recs["fix"])
+    # 12 of 20 after dark: 60%
+    _, recs = run(incidents=night_and_day(12, 8), **stop)
+    assert fixes(recs) == [("improve_bus_stop", "S-3")]
+    assert "12 of them after dark (60%)" in recs["evidence"].iloc[0]
+
+
+def test_lit_bus_stop_with_night_waiting_fires_and_a_dark_stop_ranks_higher():
+    _, lit = run(light_specs=[sc.NEAR_LIGHT], stop_specs=[("S-3", 0, 0)])
+    assert fixes(lit) == [("improve_bus_stop", "S-3")]
+    assert "dark_stop_ids" not in lit["triggered_by"].iloc[0]
+    assert "farther than 30 m from any working light" not in lit["evidence"].iloc[0]
+    _, dark = run(light_specs=[("L-A", 40, 0, "working")], stop_specs=[("S-3", 0, 0)])
+    assert "dark_stop_ids" in dark["triggered_by"].iloc[0]
+    assert "farther than 30 m from any working light" in dark["evidence"].iloc[0]
+    # same events, same stop: the dark gap adds 0.2 evidence strength, i.e. 6 priority points
+    assert dark["priority"].iloc[0] == pytest.approx(lit["priority"].iloc[0] + 6.0, abs=0.11)
+
+
 # --- sightlines -------------------------------------------------------------------------------
 
 

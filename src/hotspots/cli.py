@@ -1,49 +1,543 @@
 """The ``hotspots`` command.
 
-``hotspots demo`` runs the main job on the bundled real sample; ``hotspots settings``
-prints every threshold with its unit and source as TOML. Exit codes: 0 ok, 2 bad arguments
-or unreadable input (the reader's message, no traceback), 1 unexpected failure.
+``hotspots analyze`` runs the whole job on your files: load, scan for recurring places,
+diagnose what about each place lets the trouble happen, recommend fixes, draw the map and
+write the report. ``hotspots demo`` does the same on the bundled real sample (downtown
+Washington, DC); ``hotspots settings`` prints every threshold with its unit and source as
+TOML, to edit and pass back with ``--config``.
+
+The output folder holds ``map.html``, ``hotspots.gpkg`` (layers ``hotspots`` and
+``recommendations``), ``hotspots.csv``, ``recommendations.csv``, ``rejected.csv``,
+``report.md`` and ``run.json`` (see :func:`hotspots.write_report`).
+
+Exit codes: 0 ok, 2 bad arguments or unreadable input (the reader's message, no
+traceback), 1 unexpected failure (the traceback with ``-v``), 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
-from collections.abc import Sequence
+import time
+import traceback
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-from hotspots._errors import HotspotsError
+from hotspots._errors import HotspotsError, ValidationError
 
 __all__ = ["main"]
 
 log = logging.getLogger("hotspots.cli")
+
+_LAYERS = ("incidents", "concerns", "lights", "stops", "obstructions")
+_EVENT_LAYERS = ("incidents", "concerns")
+_LAYER_HELP = {
+    "incidents": "incidents recorded by police (points with a date/time)",
+    "concerns": "concerns reported by residents, e.g. 311 requests (points with a date/time)",
+    "lights": "street lights (points; a status column marks outages)",
+    "stops": "bus stops (points)",
+    "obstructions": "hedges, walls, fences... (polygons or lines)",
+}
+_DEMO_OUT = "hotspots-demo"
+_MAP = "map.html"
+
+
+# =========================================================================================
+# arguments
+# =========================================================================================
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    """Options shared by ``analyze`` and ``demo``."""
+    g = p.add_argument_group("analysis")
+    g.add_argument(
+        "--config",
+        metavar="TOML",
+        help="settings file (start from `hotspots settings > settings.toml`)",
+    )
+    g.add_argument(
+        "--public",
+        action="store_true",
+        help="public map: events as counts per grid cell, small counts hidden, no free text",
+    )
+    g.add_argument(
+        "--method",
+        choices=["dbscan", "hdbscan"],
+        default="dbscan",
+        help="clustering method (default: %(default)s)",
+    )
+    g.add_argument(
+        "--eps-m",
+        type=float,
+        metavar="M",
+        help="cluster neighbourhood radius in metres (default: 50 m, adapted to the data)",
+    )
+    g.add_argument(
+        "--min-samples",
+        type=int,
+        metavar="N",
+        help="events within --eps-m that make a core point (default: from the background rate)",
+    )
+    g.add_argument(
+        "--top", type=int, default=10, metavar="N", help="places listed in the report and summary"
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hotspots",
         description="Find places where trouble keeps coming back, and what to fix there.",
+        epilog="Exit codes: 0 ok, 2 bad arguments or unreadable input, 1 unexpected failure.",
     )
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more detail")
-    parser.add_argument("-q", "--quiet", action="store_true", help="only errors")
-    sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="run on the bundled sample (real downtown DC data)")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="more detail (-vv: debug)"
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    an = sub.add_parser(
+        "analyze",
+        help="find hot spots in your files, recommend fixes, write map and report",
+        description=(
+            "Find recurring places in incidents and/or concerns, diagnose them against the "
+            "lights, bus stops and obstructions, recommend fixes, and write map.html and the "
+            "report into --out. Files: CSV (lon/lat or x/y columns), GeoJSON, GeoPackage, "
+            "Shapefile or GeoParquet, any CRS. Columns are detected by name; when detection "
+            "fails, name them with --<layer>-lon/--<layer>-lat/--<layer>-time or "
+            "--<layer>-column FIELD=COLUMN."
+        ),
+    )
+    files = an.add_argument_group("input files (at least one of --incidents, --concerns)")
+    for kind in _LAYERS:
+        files.add_argument(f"--{kind}", metavar="FILE", help=_LAYER_HELP[kind])
+    files.add_argument(
+        "--boundary", metavar="FILE", help="study area polygon; rows outside it are rejected"
+    )
+    study = an.add_argument_group("study")
+    study.add_argument(
+        "--tz",
+        default="UTC",
+        metavar="ZONE",
+        help="IANA timezone of the area, e.g. America/New_York (default: %(default)s); "
+        "times without an offset are read as local times in it",
+    )
+    study.add_argument("--name", help="study name shown on the map and in the report")
+    study.add_argument(
+        "--period",
+        nargs=2,
+        metavar=("START", "END"),
+        help="study period, e.g. 2025-01-01 2025-03-31; events outside it are rejected "
+        "('-' leaves an end open)",
+    )
+    study.add_argument(
+        "--crs", metavar="CRS", help="projected CRS in metres (default: UTM zone of the data)"
+    )
+    study.add_argument(
+        "--duplicates",
+        choices=["drop", "flag", "keep"],
+        default="drop",
+        help="rows that repeat an earlier row exactly (default: %(default)s, to rejected.csv)",
+    )
+    _add_common(an)
+    cols = an.add_argument_group(
+        "column overrides (for files whose columns are not detected)",
+        "FIELD for --<layer>-column is one of: time, time_to, id, category, description, "
+        "status, wattage, pole_height, name, routes, kind, location, lon, lat.",
+    )
+    for kind in _LAYERS:
+        if kind != "obstructions":
+            cols.add_argument(f"--{kind}-lon", metavar="COLUMN", help=f"longitude/x of {kind}")
+            cols.add_argument(f"--{kind}-lat", metavar="COLUMN", help=f"latitude/y of {kind}")
+        if kind in _EVENT_LAYERS:
+            cols.add_argument(f"--{kind}-time", metavar="COLUMN", help=f"date/time of {kind}")
+        cols.add_argument(
+            f"--{kind}-column",
+            action="append",
+            default=[],
+            metavar="FIELD=COLUMN",
+            help=f"any other field of {kind} (repeatable)",
+        )
+        cols.add_argument(
+            f"--{kind}-crs",
+            metavar="CRS",
+            help=f"CRS of {kind} x/y (e.g. EPSG:26985) or of a geo file without one",
+        )
+        cols.add_argument(
+            f"--{kind}-layer", metavar="NAME", help=f"layer of a GeoPackage holding {kind}"
+        )
+    an.add_argument("--out", required=True, metavar="DIR", help="output folder (created)")
+
+    demo = sub.add_parser(
+        "demo",
+        help="run the whole job on the bundled sample (real downtown DC data)",
+        description="Run analyze on a bundled sample and print where the map and report are.",
+    )
     demo.add_argument(
-        "--sample", default="dc", choices=["dc", "scene"], help="which bundled sample"
+        "--sample",
+        default="dc",
+        choices=["dc", "scene"],
+        help="dc: real downtown Washington, DC, 2025 Q1; scene: generated, with known truth",
     )
-    sub.add_parser("settings", help="print the default settings as TOML")
+    _add_common(demo)
+    demo.add_argument(
+        "--out", default=_DEMO_OUT, metavar="DIR", help="output folder (default: ./%(default)s)"
+    )
+
+    sub.add_parser(
+        "settings",
+        help="print the default settings as TOML",
+        description="Print every setting with its unit and source; edit and pass to --config.",
+    )
     return parser
 
 
-def _configure_logging(verbose: int, quiet: bool) -> None:
-    level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
-    if verbose == 0 and not quiet:
+def _layer_options(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """Collect ``read_layer`` keyword arguments per layer from the override options."""
+    problems: list[str] = []
+    options: dict[str, dict[str, Any]] = {}
+    for kind in _LAYERS:
+        opts: dict[str, Any] = {}
+        columns: dict[str, str] = {}
+        for item in getattr(args, f"{kind}_column", []) or []:
+            key, sep, value = item.partition("=")
+            if not sep or not key.strip() or not value.strip():
+                problems.append(f"--{kind}-column expects FIELD=COLUMN, got {item!r}")
+                continue
+            columns[key.strip()] = value.strip()
+        lon, lat = getattr(args, f"{kind}_lon", None), getattr(args, f"{kind}_lat", None)
+        if (lon is None) != (lat is None):
+            problems.append(f"give both --{kind}-lon and --{kind}-lat (or neither)")
+        if lon is not None and lat is not None:
+            opts["lon"], opts["lat"] = lon, lat
+        if getattr(args, f"{kind}_time", None):
+            columns["time"] = getattr(args, f"{kind}_time")
+        if columns:
+            opts["columns"] = columns
+        if getattr(args, f"{kind}_crs", None):
+            opts["crs"] = getattr(args, f"{kind}_crs")
+        if getattr(args, f"{kind}_layer", None):
+            opts["layer"] = getattr(args, f"{kind}_layer")
+        if opts and getattr(args, kind) is None:
+            problems.append(f"column options for {kind} were given but --{kind} was not")
+        if opts:
+            options[kind] = opts
+    if problems:
+        raise ValidationError("invalid arguments:\n  - " + "\n  - ".join(problems))
+    return options
+
+
+def _check_args(args: argparse.Namespace) -> None:
+    """Check files and numbers up front, listing every problem at once."""
+    problems: list[str] = []
+    for kind in (*_LAYERS, "boundary", "config"):
+        value = getattr(args, kind, None)
+        if value is None:
+            continue
+        path = Path(value)
+        if not path.exists():
+            problems.append(f"--{kind} {value}: no such file")
+        elif path.is_dir() and path.suffix.lower() != ".gdb":
+            problems.append(f"--{kind} {value}: is a folder; give the file inside it")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        problems.append(f"--out {args.out}: exists and is not a folder")
+    if args.eps_m is not None and args.eps_m <= 0:
+        problems.append(f"--eps-m must be > 0, got {args.eps_m}")
+    if args.min_samples is not None and args.min_samples < 2:
+        problems.append(f"--min-samples must be >= 2, got {args.min_samples}")
+    if args.top < 1:
+        problems.append(f"--top must be >= 1, got {args.top}")
+    if problems:
+        raise ValidationError("invalid arguments:\n  - " + "\n  - ".join(problems))
+
+
+# =========================================================================================
+# progress and output
+# =========================================================================================
+
+
+@dataclass
+class _Progress:
+    """Per-stage progress: a rich spinner and a tick line on a terminal, else nothing."""
+
+    enabled: bool
+    console: Any = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @contextlib.contextmanager
+    def stage(self, name: str, doing: str) -> Iterator[dict[str, str]]:
+        """Run one stage; the caller may put a one-line result in ``note["text"]``."""
+        note = {"text": ""}
+        start = time.perf_counter()
+        log.debug("stage %s: start", name)
+        if not self.enabled:
+            yield note
+        else:
+            with self.console.status(f"[bold]{name}[/]: {doing}...", spinner="dots"):
+                yield note
+        elapsed = time.perf_counter() - start
+        self.timings[name] = round(elapsed, 3)
+        log.info("stage %s: %.1f s %s", name, elapsed, note["text"])
+        if self.enabled:
+            self.console.print(
+                f"[green]\u2713[/] [bold]{name:<9}[/] {note['text']} [dim]({elapsed:.1f} s)[/]",
+                highlight=False,
+            )
+
+
+@contextlib.contextmanager
+def _logging(verbose: int, quiet: bool, console: Any) -> Iterator[None]:
+    """Send the library's log records and warnings to stderr for one run, then restore."""
+    if quiet:
+        level = logging.ERROR
+    elif verbose >= 2:
+        level = logging.DEBUG
+    elif verbose == 1:
+        level = logging.INFO
+    else:
         level = logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    handler: logging.Handler
+    if console is not None:
+        from rich.console import Console
+        from rich.logging import RichHandler
+
+        handler = RichHandler(console=Console(stderr=True), show_time=False, show_path=verbose >= 2)
+        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("hotspots")
+    saved = (logger.level, logger.propagate)
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    logger.propagate = False
+    warned = logging.getLogger("hotspots.warnings")
+
+    def _show(message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
+        warned.warning("%s: %s", category.__name__, message)
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            warnings.showwarning = _show
+            yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+
+
+def _write(text: str, *, quiet: bool) -> None:
+    if not quiet:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def _shorten(text: str, width: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
+
+
+def _summary(
+    study: Any,
+    clusters: Any,
+    recs: Any,
+    out: Path,
+    files: dict[str, Path],
+    *,
+    top: int,
+    public: bool,
+) -> str:
+    """Summarise a run in a few lines: what was found and where the files are."""
+    lines = [f"{study.name}"]
+    first, last = study.time_span()
+    if first is not None:
+        lines[0] += f" ({first:%Y-%m-%d} to {last:%Y-%m-%d})"
+    loaded = []
+    for kind, rec in study.layers.items():
+        part = f"{kind} {rec.n_loaded:,}"
+        if rec.n_rejected:
+            part += f" ({rec.n_rejected:,} rejected)"
+        loaded.append(part)
+    lines.append("  loaded: " + ", ".join(loaded))
+    lines.append(f"  {len(clusters)} hot spot{'s' if len(clusters) != 1 else ''} found")
+    if len(recs):
+        counts = recs.drop_duplicates("cluster_id")["fix"].value_counts()
+        lines.append(
+            "  top fix per hot spot: " + ", ".join(f"{fix} {n}" for fix, n in counts.items())
+        )
+        best = recs.sort_values(
+            ["priority", "cluster_id"], ascending=[False, True], kind="stable"
+        ).drop_duplicates("cluster_id")
+        n_events = dict(zip(clusters["cluster_id"], clusters["n_events"], strict=True))
+        lines.append(f"  top fixes (of {len(recs)} recommendations):")
+        for i, row in enumerate(best.head(min(top, 5)).itertuples(), start=1):
+            target = f" at {row.target_id}" if getattr(row, "target_id", "") else ""
+            lines.append(
+                f"    {i}. {row.cluster_id} ({n_events.get(row.cluster_id, '?')} events): "
+                f"{row.fix}{target}, priority {row.priority:.0f}"
+            )
+            lines.append(f"       {_shorten(row.evidence, 110)}")
+    lines.append(f"  map:    {files[_MAP]}" + ("  (public version)" if public else ""))
+    lines.append(f"  report: {files['report.md']}")
+    others = [name for name in files if name not in (_MAP, "report.md")]
+    lines.append(f"  also in {out}: " + ", ".join(others))
+    return "\n".join(lines) + "\n"
+
+
+# =========================================================================================
+# the job
+# =========================================================================================
+
+
+def _hint(exc: HotspotsError, sources: dict[str, Any]) -> str:
+    """Add the command-line form of the fix to a reader's message that names a file."""
+    text = str(exc)
+    for kind, src in sources.items():
+        if src is None or str(src) not in text:
+            continue
+        if "coordinate" in text and kind != "obstructions":
+            return (
+                f"{text}\n(on the command line: --{kind}-lon COLUMN --{kind}-lat COLUMN, "
+                f"plus --{kind}-crs for projected x/y, or --{kind}-column location=COLUMN)"
+            )
+        if "time" in text and kind in _EVENT_LAYERS:
+            return f"{text}\n(on the command line: --{kind}-time COLUMN)"
+        return text
+    return text
+
+
+def _run(
+    args: argparse.Namespace,
+    argv: Sequence[str],
+    progress: _Progress,
+) -> int:
+    from hotspots import datasets
+    from hotspots.settings import Settings, load_settings
+
+    settings = load_settings(args.config) if args.config else Settings()
+    if args.command == "demo":
+        sources: dict[str, Any] = {
+            k: v for k, v in datasets.paths(args.sample).items() if k in _LAYERS
+        }
+        read_options: dict[str, dict[str, Any]] = {}
+        study_kwargs: dict[str, Any] = {}
+    else:
+        sources = {kind: getattr(args, kind) for kind in _LAYERS}
+        if sources["incidents"] is None and sources["concerns"] is None:
+            raise ValidationError("give at least one of --incidents and --concerns")
+        read_options = _layer_options(args)
+        period = None
+        if args.period:
+            period = tuple(None if v in ("-", "") else v for v in args.period)
+        study_kwargs = {
+            "boundary": args.boundary,
+            "tz": args.tz,
+            "name": args.name or _default_name(sources),
+            "period": period,
+            "crs": args.crs,
+            "duplicates": args.duplicates,
+        }
+    _check_args(args)
+    out = Path(args.out)
+
+    from hotspots.cluster import find_hotspots
+    from hotspots.environment import diagnose
+    from hotspots.maps import make_map
+    from hotspots.recommend import recommend
+    from hotspots.report import write_report
+    from hotspots.study import build_study
+
+    with progress.stage("load", "reading and checking the layers") as note:
+        try:
+            if args.command == "demo":
+                study = datasets.load_study(args.sample, settings=settings)
+            else:
+                study = build_study(
+                    **{k: v for k, v in sources.items() if v is not None},
+                    settings=settings,
+                    read_options=read_options,
+                    **study_kwargs,
+                )
+        except HotspotsError as exc:
+            hinted = _hint(exc, sources)
+            if hinted == str(exc):
+                raise
+            raise type(exc)(hinted) from exc
+        n_rej = len(study.rejected)
+        note["text"] = (
+            ", ".join(f"{k} {r.n_loaded:,}" for k, r in study.layers.items())
+            + f"; {n_rej:,} rows rejected"
+        )
+    if len(study.incidents) + len(study.concerns) == 0:
+        raise ValidationError(
+            "no incident or concern rows could be used (every row was rejected); "
+            f"see the reasons below\n{_reasons(study)}"
+        )
+    with progress.stage("scan", "finding recurring places") as note:
+        clusters = find_hotspots(
+            study, method=args.method, eps_m=args.eps_m, min_samples=args.min_samples
+        )
+        note["text"] = f"{len(clusters)} hot spots"
+    with progress.stage("diagnose", "lighting, bus stops, sightlines, concerns") as note:
+        clusters = diagnose(study, clusters)
+        note["text"] = f"evidence for {len(clusters)} hot spots"
+    with progress.stage("recommend", "choosing fixes") as note:
+        recs = recommend(clusters, settings=study.settings)
+        note["text"] = f"{len(recs)} recommendations"
+    out.mkdir(parents=True, exist_ok=True)
+    with progress.stage("map", "drawing the offline map") as note:
+        make_map(study, clusters, recs, public=args.public).save(out / _MAP)
+        note["text"] = str(out / _MAP) + (" (public)" if args.public else "")
+    with progress.stage("report", "GeoPackage, CSV, Markdown") as note:
+        parameters = {
+            "command": ["hotspots", *argv],
+            "cli": {
+                k: (str(v) if isinstance(v, Path) else v)
+                for k, v in sorted(vars(args).items())
+                if v is not None and v != [] and k not in ("verbose", "quiet")
+            },
+            "inputs": {k: str(v) for k, v in sources.items() if v is not None},
+            "public_map": bool(args.public),
+            "stage_seconds": progress.timings,
+        }
+        files = write_report(study, clusters, recs, out, parameters=parameters, top_n=args.top)
+        note["text"] = str(out)
+    files = {_MAP: out / _MAP, **files}
+    _write(
+        _summary(study, clusters, recs, out, files, top=args.top, public=args.public),
+        quiet=args.quiet,
+    )
+    return 0
+
+
+def _reasons(study: Any) -> str:
+    rows = study.rejections_by_reason()
+    return "\n".join(f"  {r.layer}: {r.rows:,} {r.reason}" for r in rows.itertuples())
+
+
+def _default_name(sources: dict[str, Any]) -> str:
+    src = sources.get("incidents") or sources.get("concerns")
+    return f"hotspots: {Path(str(src)).stem}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        0 ok, 2 bad arguments or unreadable input, 1 unexpected failure, 130 interrupted.
 
     Examples
     --------
@@ -51,27 +545,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     # hotspots settings...
     True
     """
-    args = _parser().parse_args(argv)
-    _configure_logging(args.verbose, args.quiet)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+
+    console = None
+    if not args.quiet and sys.stdout.isatty():
+        from rich.console import Console
+
+        console = Console(stderr=False)
+    progress = _Progress(enabled=console is not None, console=console)
+    with _logging(args.verbose, args.quiet, console):
+        return _dispatch(args, argv, progress)
+
+
+def _dispatch(args: argparse.Namespace, argv: Sequence[str], progress: _Progress) -> int:
+    """Run one command, turning errors into a message and an exit code."""
     try:
         if args.command == "settings":
             from hotspots.settings import Settings
 
             sys.stdout.write(Settings().to_toml())
             return 0
-        if args.command == "demo":
-            from hotspots import datasets
-
-            study = datasets.load_study(args.sample)
-            sys.stdout.write(repr(study) + "\n")
-            return 0
+        return _run(args, argv, progress)
     except HotspotsError as exc:
         sys.stderr.write(f"hotspots: error: {exc}\n")
         return 2
-    except Exception:  # noqa: BLE001 - the one place an unexpected failure is reported
-        log.exception("unexpected failure")
+    except KeyboardInterrupt:
+        sys.stderr.write("hotspots: interrupted\n")
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the one place an unexpected failure is reported
+        if args.verbose:
+            sys.stderr.write("".join(traceback.format_exception(exc)))
+        sys.stderr.write(
+            f"hotspots: unexpected failure: {type(exc).__name__}: {_shorten(str(exc), 300)}\n"
+            + ("" if args.verbose else "rerun with -v to see the traceback\n")
+        )
         return 1
-    return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -82,6 +82,12 @@ class LocationPrecision:
         A block/address column found in the source, if any.
     note : str
         One sentence for evidence text.
+
+    Examples
+    --------
+    >>> from hotspots import datasets
+    >>> datasets.load_study("dc").layers["incidents"].precision.level
+    'snapped'
     """
 
     level: str
@@ -112,6 +118,13 @@ class Layer:
     precision : LocationPrecision
     notes : tuple of str
         What was fixed or assumed (swapped coordinates, timezone, duplicates...).
+
+    Examples
+    --------
+    >>> from hotspots import datasets
+    >>> layer = read_layer(datasets.paths("dc")["stops"], kind="stops")
+    >>> layer.n_read == len(layer.data) + len(layer.rejected)
+    True
     """
 
     kind: str

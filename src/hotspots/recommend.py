@@ -142,7 +142,9 @@ def recommend(clusters: gpd.GeoDataFrame, *, settings: Settings | None = None) -
       dark. Target: where one new light covers most of them. Not raised when the dark events
       are at a bus stop that ``improve_bus_stop`` covers.
     - ``improve_bus_stop``: at least ``min_stop_event_share`` of the events are in a stop's
-      waiting area and enough of those are after dark (or the stop is in a dark gap).
+      waiting area and at least ``min_after_dark_share`` of those are after dark (people
+      wait there in the dark). A stop in a dark gap strengthens the evidence and the
+      priority but does not fire the rule alone.
     - ``trim_vegetation``: a hedge or tree crosses the sightline from the centre to the
       nearest light, stop or street, or covers a light; or residents complain of overgrowth
       (``min_topic_concerns``) where no obstruction is mapped.
@@ -275,12 +277,21 @@ def _rule_repair_light(c: pd.Series, s: Settings, _: list) -> Iterator[dict[str,
         }  # fmt: skip
 
 
+def _stop_night_share(c: pd.Series) -> float:
+    """Share of the events in a stop's waiting area that happened after dark (0 if none)."""
+    at_stop = c[E.STOP_EVENT_SHARE] * _n(c)
+    return float(c[E.STOP_EVENTS_AFTER_DARK] / at_stop) if at_stop > 0 else 0.0
+
+
 def _stop_rule_fires(c: pd.Series, s: Settings) -> bool:
+    """People wait at the stop after dark: enough events at the stop, enough of them at night.
+
+    A stop in a dark gap strengthens the case (see :func:`_rule_bus_stop`) but does not make
+    it: a dark stop where nothing happens after dark is not a bus-stop-after-dark problem.
+    """
     if not len(c[E.STOP_IDS]) or not (c[E.STOP_EVENT_SHARE] >= s.min_stop_event_share):
         return False
-    at_stop = c[E.STOP_EVENT_SHARE] * _n(c)
-    night = c[E.STOP_EVENTS_AFTER_DARK] / at_stop if at_stop else 0.0
-    return bool(night >= s.min_after_dark_share or len(c[E.DARK_STOP_IDS]))
+    return bool(_stop_night_share(c) >= s.min_after_dark_share)
 
 
 def _rule_add_lighting(c: pd.Series, s: Settings, _: list) -> Iterator[dict[str, Any]]:
@@ -321,10 +332,11 @@ def _rule_bus_stop(c: pd.Series, s: Settings, _: list) -> Iterator[dict[str, Any
     stop = dark[0] if dark else list(c[E.STOP_IDS])[0]
     names = dict(zip(c[E.STOP_IDS], c[E.STOP_NAMES], strict=True))
     at_stop = round(c[E.STOP_EVENT_SHARE] * _n(c))
+    night = _stop_night_share(c)
     evidence = (
         f"{at_stop} of {_n(c)} events within {s.stop_radius_m:.0f} m of bus stop {stop}"
         + (f" ({names[stop]})" if names.get(stop) else "")
-        + f", {int(c[E.STOP_EVENTS_AFTER_DARK])} of them after dark"
+        + f", {int(c[E.STOP_EVENTS_AFTER_DARK])} of them after dark ({_pct(night)})"
         + (
             f"; the stop is farther than {s.light_radius_m:.0f} m from any working light"
             if stop in dark
@@ -336,9 +348,19 @@ def _rule_bus_stop(c: pd.Series, s: Settings, _: list) -> Iterator[dict[str, Any
         TARGET_ID: stop,
         TARGET_KIND: "stop",
         EVIDENCE: evidence,
-        TRIGGERED_BY: [E.STOP_EVENT_SHARE, E.STOP_EVENTS_AFTER_DARK, E.DARK_STOP_IDS],
-        "_strength": float(c[E.STOP_EVENT_SHARE]),
+        TRIGGERED_BY: [E.STOP_EVENT_SHARE, E.STOP_EVENTS_AFTER_DARK]
+        + ([E.DARK_STOP_IDS] if stop in dark else []),
+        "_strength": _stop_strength(float(c[E.STOP_EVENT_SHARE]), night, in_dark=stop in dark),
     }
+
+
+def _stop_strength(stop_share: float, night_share: float, *, in_dark: bool) -> float:
+    """Strength (0-1) of the bus-stop evidence.
+
+    0.8 x the share of events at the stop, weighted by their after-dark share (half weight
+    at none, full weight at all), plus 0.2 when the stop is in a dark gap.
+    """
+    return min(1.0, stop_share * (0.5 + 0.5 * min(1.0, night_share)) * 0.8 + 0.2 * in_dark)
 
 
 def _sightline_rows(c: pd.Series, kinds: tuple[str, ...]) -> Iterator[dict[str, Any]]:

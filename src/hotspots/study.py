@@ -66,6 +66,13 @@ class Study:
         Per-layer load records (rows read, loaded, rejected, location precision).
     period : tuple of Timestamp or (None, None)
         Start and end of the study period when one was given.
+
+    Examples
+    --------
+    >>> from hotspots import datasets
+    >>> study = datasets.load_study("dc")
+    >>> study.crs.to_epsg(), study.tz, len(study.incidents) > 0
+    (32618, 'America/New_York', True)
     """
 
     name: str
