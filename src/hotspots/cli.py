@@ -366,6 +366,11 @@ def _summary(
         loaded.append(part)
     lines.append("  loaded: " + ", ".join(loaded))
     lines.append(f"  {len(clusters)} hot spot{'s' if len(clusters) != 1 else ''} found")
+    if not len(clusters):
+        lines.append(
+            "  no place recurs often enough: check the period and the settings "
+            "(min_days, span_days; --eps-m, --min-samples)"
+        )
     if len(recs):
         counts = recs.drop_duplicates("cluster_id")["fix"].value_counts()
         lines.append(
@@ -485,10 +490,11 @@ def _run(
         )
         note["text"] = f"{len(clusters)} hot spots"
     with progress.stage("diagnose", "lighting, bus stops, sightlines, concerns") as note:
-        clusters = diagnose(study, clusters)
+        if len(clusters):
+            clusters = diagnose(study, clusters)
         note["text"] = f"evidence for {len(clusters)} hot spots"
     with progress.stage("recommend", "choosing fixes") as note:
-        recs = recommend(clusters, settings=study.settings)
+        recs = recommend(clusters, settings=study.settings) if len(clusters) else _no_recs(study)
         note["text"] = f"{len(recs)} recommendations"
     out.mkdir(parents=True, exist_ok=True)
     with progress.stage("map", "drawing the offline map") as note:
@@ -514,6 +520,17 @@ def _run(
         quiet=args.quiet,
     )
     return 0
+
+
+def _no_recs(study: Any) -> Any:
+    """Return an empty recommendations table (no hot spot: nothing to recommend)."""
+    import geopandas as gpd
+    import pandas as pd
+
+    from hotspots.recommend import RECOMMENDATION_COLUMNS
+
+    columns = {c: pd.Series(dtype=object) for c in RECOMMENDATION_COLUMNS if c != "geometry"}
+    return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries([], crs=study.crs), crs=study.crs)
 
 
 def _reasons(study: Any) -> str:
