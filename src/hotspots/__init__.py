@@ -6,21 +6,90 @@ happen, and recommend what to fix, with the evidence behind each fix.
 
 from __future__ import annotations
 
-from hotspots import _columns as columns
-from hotspots import datasets
-from hotspots._errors import CRSError, HotspotsError, HotspotsWarning, LayerError, ValidationError
-from hotspots.assess import Assessment, assess, compare_forecasts, evaluate_forecast
-from hotspots.cluster import crime_concentration, event_clusters, find_hotspots
-from hotspots.environment import diagnose
-from hotspots.grid import grid_counts, grid_gistar
-from hotspots.io import REJECTION_REASONS, Layer, LocationPrecision, read_boundary, read_layer
-from hotspots.maps import HotspotMap, make_map
-from hotspots.recommend import recommend
-from hotspots.report import write_report
-from hotspots.settings import Settings, load_settings
-from hotspots.study import Study, build_study, combine_events
-from hotspots.temporal import after_dark, cluster_time_summary
-from hotspots.topics import classify_concerns, top_phrases
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the real imports, for type checkers and IDEs
+    from hotspots import _columns as columns
+    from hotspots import datasets
+    from hotspots._errors import (
+        CRSError,
+        HotspotsError,
+        HotspotsWarning,
+        LayerError,
+        ValidationError,
+    )
+    from hotspots.assess import Assessment, assess, compare_forecasts, evaluate_forecast
+    from hotspots.cluster import crime_concentration, event_clusters, find_hotspots
+    from hotspots.environment import diagnose
+    from hotspots.grid import grid_counts, grid_gistar
+    from hotspots.io import REJECTION_REASONS, Layer, LocationPrecision, read_boundary, read_layer
+    from hotspots.maps import HotspotMap, make_map
+    from hotspots.recommend import recommend
+    from hotspots.report import write_report
+    from hotspots.settings import Settings, load_settings
+    from hotspots.study import Study, build_study, combine_events
+    from hotspots.temporal import after_dark, cluster_time_summary
+    from hotspots.topics import classify_concerns, top_phrases
+
+# Names load on first use (PEP 562), so `hotspots --help` and the error exit codes do not
+# pay for importing geopandas, scikit-learn and folium.
+_LAZY: dict[str, tuple[str, str]] = {
+    "Assessment": ("hotspots.assess", "Assessment"),
+    "CRSError": ("hotspots._errors", "CRSError"),
+    "HotspotMap": ("hotspots.maps", "HotspotMap"),
+    "HotspotsError": ("hotspots._errors", "HotspotsError"),
+    "HotspotsWarning": ("hotspots._errors", "HotspotsWarning"),
+    "Layer": ("hotspots.io", "Layer"),
+    "LayerError": ("hotspots._errors", "LayerError"),
+    "LocationPrecision": ("hotspots.io", "LocationPrecision"),
+    "REJECTION_REASONS": ("hotspots.io", "REJECTION_REASONS"),
+    "Settings": ("hotspots.settings", "Settings"),
+    "Study": ("hotspots.study", "Study"),
+    "ValidationError": ("hotspots._errors", "ValidationError"),
+    "after_dark": ("hotspots.temporal", "after_dark"),
+    "assess": ("hotspots.assess", "assess"),
+    "build_study": ("hotspots.study", "build_study"),
+    "classify_concerns": ("hotspots.topics", "classify_concerns"),
+    "cluster_time_summary": ("hotspots.temporal", "cluster_time_summary"),
+    "columns": ("hotspots._columns", ""),
+    "combine_events": ("hotspots.study", "combine_events"),
+    "compare_forecasts": ("hotspots.assess", "compare_forecasts"),
+    "crime_concentration": ("hotspots.cluster", "crime_concentration"),
+    "datasets": ("hotspots.datasets", ""),
+    "diagnose": ("hotspots.environment", "diagnose"),
+    "evaluate_forecast": ("hotspots.assess", "evaluate_forecast"),
+    "event_clusters": ("hotspots.cluster", "event_clusters"),
+    "find_hotspots": ("hotspots.cluster", "find_hotspots"),
+    "grid_counts": ("hotspots.grid", "grid_counts"),
+    "grid_gistar": ("hotspots.grid", "grid_gistar"),
+    "load_settings": ("hotspots.settings", "load_settings"),
+    "make_map": ("hotspots.maps", "make_map"),
+    "read_boundary": ("hotspots.io", "read_boundary"),
+    "read_layer": ("hotspots.io", "read_layer"),
+    "recommend": ("hotspots.recommend", "recommend"),
+    "top_phrases": ("hotspots.topics", "top_phrases"),
+    "write_report": ("hotspots.report", "write_report"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use."""
+    if name not in _LAZY:
+        raise AttributeError(f"module 'hotspots' has no attribute {name!r}")
+    import importlib
+
+    module, attribute = _LAZY[name]
+    value = importlib.import_module(module)
+    if attribute:
+        value = getattr(value, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """List the module's names, loaded or not."""
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __version__ = "0.1.0"
 
