@@ -55,3 +55,21 @@ def test_every_public_function_has_a_numpydoc_docstring_with_an_example(name, fu
             continue
         assert f"{section}\n---" in doc, f"{name}: no {section} section"
     assert ">>> " in doc, f"{name}: the example has no doctest"
+
+
+def test_public_names_resolve_to_their_objects_even_after_submodule_imports():
+    import importlib
+    import types
+
+    for module in ("assessment", "cluster", "environment", "grid", "maps", "recommend",
+                   "report", "study", "temporal", "topics", "io", "settings"):  # fmt: skip
+        importlib.import_module(f"hotspots.{module}")
+    for name in hotspots.__all__:
+        value = getattr(hotspots, name)
+        if name in ("columns", "datasets"):
+            assert isinstance(value, types.ModuleType)
+        elif name != "__version__":
+            assert not isinstance(value, types.ModuleType), name
+    from hotspots import assess
+
+    assert callable(assess) and assess.__module__ == "hotspots.assessment"

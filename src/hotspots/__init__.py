@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         LayerError,
         ValidationError,
     )
-    from hotspots.assess import Assessment, assess, compare_forecasts, evaluate_forecast
+    from hotspots.assessment import Assessment, assess, compare_forecasts, evaluate_forecast
     from hotspots.cluster import crime_concentration, event_clusters, find_hotspots
     from hotspots.environment import diagnose
     from hotspots.grid import grid_counts, grid_gistar
@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # the real imports, for type checkers and IDEs
 # Names load on first use (PEP 562), so `hotspots --help` and the error exit codes do not
 # pay for importing geopandas, scikit-learn and folium.
 _LAZY: dict[str, tuple[str, str]] = {
-    "Assessment": ("hotspots.assess", "Assessment"),
+    "Assessment": ("hotspots.assessment", "Assessment"),
     "CRSError": ("hotspots._errors", "CRSError"),
     "HotspotMap": ("hotspots.maps", "HotspotMap"),
     "HotspotsError": ("hotspots._errors", "HotspotsError"),
@@ -47,17 +47,17 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Study": ("hotspots.study", "Study"),
     "ValidationError": ("hotspots._errors", "ValidationError"),
     "after_dark": ("hotspots.temporal", "after_dark"),
-    "assess": ("hotspots.assess", "assess"),
+    "assess": ("hotspots.assessment", "assess"),
     "build_study": ("hotspots.study", "build_study"),
     "classify_concerns": ("hotspots.topics", "classify_concerns"),
     "cluster_time_summary": ("hotspots.temporal", "cluster_time_summary"),
     "columns": ("hotspots._columns", ""),
     "combine_events": ("hotspots.study", "combine_events"),
-    "compare_forecasts": ("hotspots.assess", "compare_forecasts"),
+    "compare_forecasts": ("hotspots.assessment", "compare_forecasts"),
     "crime_concentration": ("hotspots.cluster", "crime_concentration"),
     "datasets": ("hotspots.datasets", ""),
     "diagnose": ("hotspots.environment", "diagnose"),
-    "evaluate_forecast": ("hotspots.assess", "evaluate_forecast"),
+    "evaluate_forecast": ("hotspots.assessment", "evaluate_forecast"),
     "event_clusters": ("hotspots.cluster", "event_clusters"),
     "find_hotspots": ("hotspots.cluster", "find_hotspots"),
     "grid_counts": ("hotspots.grid", "grid_counts"),

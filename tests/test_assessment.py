@@ -28,7 +28,7 @@ import shapely
 from scipy import optimize, stats
 
 from hotspots import CRSError, LayerError, Settings, Study, ValidationError, datasets
-from hotspots.assess import (
+from hotspots.assessment import (
     FORECAST_COLUMNS,
     Assessment,
     assess,
