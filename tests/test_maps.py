@@ -190,3 +190,75 @@ def test_empty_recommendations_and_no_hotspots_still_draw(tmp_path):
     make_map(study, none).save(tmp_path / "none.html")
     assert (tmp_path / "none.html").stat().st_size > 100_000
     assert np.isfinite(study.incidents.total_bounds).all()
+
+
+def scene_assessment():
+    """The generated scene's planted intervention, assessed, with its diagnosed hot spots."""
+    import warnings
+
+    import shapely
+
+    from hotspots import datasets, find_hotspots
+    from hotspots.assessment import assess
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the scene's messy rows warn on purpose
+        study = datasets.load_study("scene")
+    truth = datasets.load_truth()
+    row = truth.loc[truth["kind"] == "intervention"].iloc[0]
+    centre = gpd.GeoSeries([shapely.Point(row["x_m"], row["y_m"])], crs=32630).to_crs(study.crs)
+    assessment = assess(study, centre.iloc[0].buffer(30),
+                        intervention_date=row["intervention_date"], before_days=90)  # fmt: skip
+    clusters = diagnose(study, find_hotspots(study))
+    return study, clusters, recommend(clusters), assessment
+
+
+def test_assessment_layer_legend_and_popup_in_browser(chromium, tmp_path):
+    study, clusters, recs, assessment = scene_assessment()
+    path = tmp_path / "assessed.html"
+    make_map(study, clusters, recs, assessment=assessment).save(path)
+    text = path.read_text(encoding="utf-8")
+    assert "Assessment: treated area, buffer, control" in text
+    with open_page(path, executable=chromium, wait_for="path.assessment-area") as result:
+        page = result.page
+        assert page.locator("path.assessment-area").count() == 3
+        layers = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+        assert any("Assessment" in name for name in layers)
+        legend = page.locator("#hotspots-legend").inner_text()
+        for label in ("Treated area", "Displacement buffer", "Control area"):
+            assert label in legend
+        page.locator("path.assessment-area").first.dispatch_event("click")
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for()
+        shown = popup.inner_text()
+        assert "Assessment:" in shown and "before" in shown
+        assert "rate ratio" in shown.lower() and "Weighted displacement quotient" in shown
+        # toggling the layer off removes the three areas
+        page.locator(".leaflet-control-layers-overlays label", has_text="Assessment").locator(
+            "input"
+        ).uncheck()
+        assert page.locator("path.assessment-area").count() == 0
+        assert result.problems == []
+
+
+def test_assessment_public_mode_and_escaping(hostile, tmp_path):
+    study, clusters, recs, assessment = scene_assessment()
+    # the summary is text: anything HTML in it is escaped (a category from the data)
+    params = dict(assessment.parameters, categories=[PAYLOADS[0]])
+    hostile_assessment = type(assessment)(
+        areas=assessment.areas, counts=assessment.counts, overall=assessment.overall,
+        night=assessment.night, day=assessment.day, parameters=params,
+    )  # fmt: skip
+    assert PAYLOADS[0] in hostile_assessment.summary()
+    path = tmp_path / "a.html"
+    make_map(study, clusters, recs, assessment=hostile_assessment).save(path)
+    text = path.read_text(encoding="utf-8")
+    assert PAYLOADS[0] not in text and PAYLOADS[0].replace("/", "\\/") not in text
+    public = tmp_path / "p.html"
+    make_map(study, clusters, recs, assessment=assessment, public=True).save(public)
+    page = public.read_text(encoding="utf-8")
+    assert "Assessment: treated area, buffer, control" in page
+    # treated area as a circle round a centre rounded to 3 decimals: no hull vertex written
+    treated = assessment.areas.to_crs(4326).geometry.iloc[0]
+    for x, y in list(treated.exterior.coords)[:10]:
+        assert f"{round(x, 6)}, {round(y, 6)}" not in page

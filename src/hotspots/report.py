@@ -13,7 +13,13 @@
   caveats);
 - ``run.json``: parameters, versions and row counts, so a run can be repeated.
 
-List and dict cells are written as JSON text.
+With an assessment (:func:`hotspots.assess`) also ``assessment.csv`` (one row per slice:
+all, night, day) and the layer ``assessment_areas`` in ``hotspots.gpkg``; with a forecast
+comparison (:func:`hotspots.compare_forecasts`) ``forecast.csv``. Both get a section in
+``report.md`` and an entry in ``run.json``.
+
+List and dict cells are written as JSON text. Nothing written depends on the clock: the same
+inputs give the same CSV, Markdown and JSON bytes (the GeoPackage records its write time).
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import json
 import logging
 import platform
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -32,6 +38,9 @@ import pyproj
 from hotspots import _columns as C
 from hotspots._errors import ValidationError
 from hotspots.study import Study
+
+if TYPE_CHECKING:  # not at run time: see hotspots.maps
+    from hotspots.assessment import Assessment
 
 __all__ = ["OUTPUT_FILES", "write_report"]
 
@@ -46,6 +55,10 @@ OUTPUT_FILES = (
     "run.json",
 )
 """Files :func:`write_report` writes (``map.html`` is written by :func:`hotspots.make_map`)."""
+ASSESSMENT_FILE = "assessment.csv"
+FORECAST_FILE = "forecast.csv"
+TOP_FIX_COLUMNS = ("fix", "target_id", "priority", "evidence")
+"""Columns of each hot spot's top recommendation added to ``hotspots.csv`` / the GPKG."""
 
 
 def _jsonable_cells(frame: pd.DataFrame) -> pd.DataFrame:
@@ -85,6 +98,8 @@ def write_report(
     *,
     parameters: dict[str, Any] | None = None,
     top_n: int = 10,
+    assessment: Assessment | None = None,
+    forecast: pd.DataFrame | None = None,
 ) -> dict[str, Path]:
     """Write the report files for a team and for other tools.
 
@@ -102,11 +117,19 @@ def write_report(
         Extra parameters to record (e.g. the clustering parameters and the command line).
     top_n : int
         Places listed in ``report.md``.
+    assessment : Assessment, optional
+        From :func:`hotspots.assess`: an "Assessment" section in ``report.md`` (the
+        summary and the table of :meth:`Assessment.to_frame`), ``assessment.csv`` and the
+        treated / buffer / control polygons as GPKG layer ``assessment_areas``.
+    forecast : DataFrame, optional
+        From :func:`hotspots.compare_forecasts` (or :func:`hotspots.evaluate_forecast`): a
+        "Forecast accuracy" table in ``report.md`` and ``forecast.csv``.
 
     Returns
     -------
     dict of str to Path
-        The files written, keyed by file name.
+        The files written, keyed by file name: `OUTPUT_FILES`, plus ``assessment.csv``
+        and ``forecast.csv`` when given.
 
     Examples
     --------
@@ -120,12 +143,24 @@ def write_report(
     """
     if not isinstance(study, Study):
         raise ValidationError(f"`study` must be a hotspots.Study, got {type(study).__name__}")
+    _check_extras(assessment, forecast)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files = {name: out / name for name in OUTPUT_FILES}
+    if assessment is not None:
+        files[ASSESSMENT_FILE] = out / ASSESSMENT_FILE
+    if forecast is not None:
+        files[FORECAST_FILE] = out / FORECAST_FILE
     params = _parameters(study, clusters, parameters)
+    if assessment is not None:
+        params["assessment"] = _assessment_record(assessment)
+    if forecast is not None:
+        params["forecast"] = {
+            "rows": len(forecast),
+            "parameters": json.loads(json.dumps(forecast.attrs.get("parameters", {}), default=str)),
+        }
 
-    hot = _jsonable_cells(clusters.reset_index(drop=True))
+    hot = _jsonable_cells(_with_top_fix(clusters, recommendations).reset_index(drop=True))
     recs = _jsonable_cells(recommendations.reset_index(drop=True))
     gpkg = files["hotspots.gpkg"]
     if gpkg.exists():
@@ -137,6 +172,13 @@ def write_report(
         gpd.GeoDataFrame(recs, geometry=recs.geometry, crs=study.crs).to_file(
             gpkg, layer="recommendations", driver="GPKG"
         )
+
+    if assessment is not None:
+        areas = assessment.areas.to_crs(study.crs).reset_index(drop=True)
+        areas.to_file(gpkg, layer="assessment_areas", driver="GPKG")
+        assessment.to_frame().reset_index().to_csv(files[ASSESSMENT_FILE], index=False)
+    if forecast is not None:
+        pd.DataFrame(forecast).to_csv(files[FORECAST_FILE], index=False)
 
     lon, lat = _lonlat(clusters)
     hot_csv = pd.DataFrame(hot.drop(columns=hot.geometry.name)).assign(lon=lon, lat=lat)
@@ -151,7 +193,8 @@ def write_report(
     rec_csv.to_csv(files["recommendations.csv"], index=False)
     study.rejected.to_csv(files["rejected.csv"], index=False)
     files["report.md"].write_text(
-        _markdown(study, clusters, recommendations, params, top_n), encoding="utf-8"
+        _markdown(study, clusters, recommendations, params, top_n, assessment, forecast),
+        encoding="utf-8",
     )
     files["run.json"].write_text(
         json.dumps(params, indent=2, default=str, ensure_ascii=False) + "\n", encoding="utf-8"
@@ -159,6 +202,80 @@ def write_report(
     log.info("report: %d hot spots, %d recommendations written to %s", len(clusters),
              len(recommendations), out)  # fmt: skip
     return files
+
+
+def _check_extras(assessment: Any, forecast: Any) -> None:
+    problems = []
+    if assessment is not None and not all(
+        hasattr(assessment, a) for a in ("areas", "to_frame", "summary", "parameters")
+    ):
+        problems.append(
+            f"`assessment` must be a hotspots.Assessment (from hotspots.assess), got "
+            f"{type(assessment).__name__}"
+        )
+    if forecast is not None and not (
+        isinstance(forecast, pd.DataFrame) and {"method", "hit_rate"} <= set(forecast.columns)
+    ):
+        problems.append(
+            "`forecast` must be the DataFrame of hotspots.compare_forecasts (columns method, "
+            f"coverage, hit_rate, pai, ...), got {type(forecast).__name__}"
+        )
+    if problems:
+        raise ValidationError("; ".join(problems))
+
+
+def _with_top_fix(clusters: gpd.GeoDataFrame, recs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """`clusters` with the fix, target, priority and evidence of each one's top fix."""
+    new = [c for c in TOP_FIX_COLUMNS if c not in clusters.columns]
+    if not new or "cluster_id" not in clusters or not {"cluster_id", *new} <= set(recs.columns):
+        return clusters
+    best = (
+        pd.DataFrame(recs[["cluster_id", *new]])
+        .sort_values(["priority", "fix"], ascending=[False, True], kind="stable")
+        .drop_duplicates("cluster_id")
+        .set_index("cluster_id")
+    )
+    out = clusters.copy()
+    for col in new:
+        out[col] = out["cluster_id"].map(best[col])
+    return out
+
+
+def _assessment_record(assessment: Assessment) -> dict[str, Any]:
+    """Return the design and headline statistics of an assessment as JSON-ready values."""
+    e = assessment.overall
+    stats = {
+        k: (None if isinstance(v, float) and not np.isfinite(v) else v)
+        for k, v in e.to_dict().items()
+        if k in ("rate_ratio", "ci_low", "ci_high", "p_value", "wdq", "wdq_reading", "wdd",
+                 "wdd_se", "wdd_z", "wdd_p")
+    }  # fmt: skip
+    return {
+        "parameters": json.loads(json.dumps(dict(assessment.parameters), default=str)),
+        "overall": json.loads(json.dumps(stats, default=float)),
+        "areas_m2": {
+            str(a): round(float(v), 1)
+            for a, v in zip(assessment.areas["area"], assessment.areas["area_m2"], strict=True)
+        },
+    }
+
+
+def _md_table(frame: pd.DataFrame) -> list[str]:
+    """Format `frame` as a Markdown table (3 significant digits, `|` in text escaped)."""
+
+    def cell(v: Any) -> str:
+        if isinstance(v, (bool, np.bool_)):
+            return str(bool(v))
+        if isinstance(v, (int, np.integer)):
+            return f"{int(v):,}"
+        if isinstance(v, (float, np.floating)):
+            return "" if not np.isfinite(v) else f"{float(v):.3g}"
+        return str(v).replace("|", "\\|").replace("\n", " ")
+
+    cols = [str(c) for c in frame.columns]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(False)]
+    return lines
 
 
 def _parameters(
@@ -209,6 +326,8 @@ def _markdown(
     recs: gpd.GeoDataFrame,
     params: dict[str, Any],
     top_n: int,
+    assessment: Assessment | None = None,
+    forecast: pd.DataFrame | None = None,
 ) -> str:
     first, last = study.time_span()
     lines = [
@@ -260,6 +379,18 @@ def _markdown(
             )
     else:
         lines.append("No recommendations.")
+    if assessment is not None:
+        table = assessment.to_frame().reset_index()
+        lines += ["", "## Assessment", "", assessment.summary(), "", *_md_table(table), "",
+                  f"Counts and statistics per slice also in `{ASSESSMENT_FILE}`; the "
+                  "treated, buffer and control areas are the GeoPackage layer "
+                  "`assessment_areas`."]  # fmt: skip
+    if forecast is not None:
+        lines += ["", "## Forecast accuracy", "",
+                  "How many of the next events each method's hot spots caught (hit rate), "
+                  "relative to the share of the area they cover (PAI) and to the best "
+                  "possible (PEI).", "", *_md_table(pd.DataFrame(forecast)), "",
+                  f"Also in `{FORECAST_FILE}`."]  # fmt: skip
     lines += [
         "",
         "## Caveats",
