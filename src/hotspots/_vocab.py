@@ -82,6 +82,8 @@ TIME_NAMES: dict[str, tuple[str, ...]] = {
         "reported",
         "requested_datetime",
         "requested_at",
+        "requested",
+        "requested_date",
         "request_date",
         "adddate",
         "add_date",
