@@ -1350,7 +1350,13 @@ def _normalise_obstruction(text: pd.Series) -> pd.Series:
 
 
 def _number(text: pd.Series) -> pd.Series:
-    return pd.to_numeric(text.str.extract(rf"({_FLOAT_RE})")[0], errors="coerce").astype(float)
+    """Numbers from text; a unit or label around the number ("150 W") is ignored."""
+    value = pd.to_numeric(text, errors="coerce").astype(float)
+    rest = value.isna() & text.notna() & (text.astype(str).str.strip() != "")
+    if rest.any():  # only the text that is not a plain number pays for the regex
+        found = text[rest].str.extract(rf"({_FLOAT_RE})")[0]
+        value[rest] = pd.to_numeric(found, errors="coerce").astype(float)
+    return value
 
 
 def _height_m(text: pd.Series) -> pd.Series:
