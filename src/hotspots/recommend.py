@@ -12,7 +12,8 @@ explicit ``no_environmental_fix`` row saying why. Thresholds and switches live i
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+import math
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -173,7 +174,7 @@ def recommend(clusters: gpd.GeoDataFrame, *, settings: Settings | None = None) -
         )
     rows: list[dict[str, Any]] = []
     centres = shapely.get_coordinates(shapely.centroid(clusters.geometry.to_numpy()))
-    for i, (_, c) in enumerate(clusters.iterrows()):
+    for i, c in enumerate(_records(clusters)):
         fired = []
         for fix, rule in _RULES:
             if fix in s.disabled_rules:
@@ -217,10 +218,19 @@ def recommend(clusters: gpd.GeoDataFrame, *, settings: Settings | None = None) -
 # rules: each yields rows (dicts) for one hot spot
 # =========================================================================================
 
-Rule = Callable[[pd.Series, Settings, list[dict[str, Any]]], Iterator[dict[str, Any]]]
+Row = Mapping[str, Any]
+"""One hot spot's evidence: column name -> value (plain Python values)."""
+Rule = Callable[[Row, Settings, list[dict[str, Any]]], Iterator[dict[str, Any]]]
 
 
-def _n(c: pd.Series) -> int:
+def _records(clusters: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    """Return the clusters' rows as dicts of plain values (cheaper to read than Series rows)."""
+    columns = [c for c in clusters.columns if c != clusters.geometry.name]
+    values = [clusters[c].tolist() for c in columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+def _n(c: Row) -> int:
     return int(c.get("n_events", 0) or 0)
 
 
@@ -228,16 +238,16 @@ def _pct(x: float) -> str:
     return f"{x:.0%}" if np.isfinite(x) else "n/a"
 
 
-def _night(c: pd.Series) -> str:
+def _night(c: Row) -> str:
     return f"{int(c[E.N_AFTER_DARK])} of {_n(c)} events after dark"
 
 
-def _precision_note(c: pd.Series) -> str:
+def _precision_note(c: Row) -> str:
     note = str(c.get(E.LOCATION_PRECISION, "") or "")
     return f" Locations: {note}." if "snapped" in note else ""
 
 
-def _rule_repair_light(c: pd.Series, s: Settings, _: list) -> Iterator[dict[str, Any]]:
+def _rule_repair_light(c: Row, s: Settings, _: list) -> Iterator[dict[str, Any]]:
     if not (c[E.AFTER_DARK_SHARE] >= s.min_after_dark_share):
         return
     marked = list(c[E.LIGHTS_OUT_IDS])
@@ -277,13 +287,13 @@ def _rule_repair_light(c: pd.Series, s: Settings, _: list) -> Iterator[dict[str,
         }  # fmt: skip
 
 
-def _stop_night_share(c: pd.Series) -> float:
+def _stop_night_share(c: Row) -> float:
     """Share of the events in a stop's waiting area that happened after dark (0 if none)."""
     at_stop = c[E.STOP_EVENT_SHARE] * _n(c)
     return float(c[E.STOP_EVENTS_AFTER_DARK] / at_stop) if at_stop > 0 else 0.0
 
 
-def _stop_rule_fires(c: pd.Series, s: Settings) -> bool:
+def _stop_rule_fires(c: Row, s: Settings) -> bool:
     """People wait at the stop after dark: enough events at the stop, enough of them at night.
 
     A stop in a dark gap strengthens the case (see :func:`_rule_bus_stop`) but does not make
@@ -294,7 +304,7 @@ def _stop_rule_fires(c: pd.Series, s: Settings) -> bool:
     return bool(_stop_night_share(c) >= s.min_after_dark_share)
 
 
-def _rule_add_lighting(c: pd.Series, s: Settings, _: list) -> Iterator[dict[str, Any]]:
+def _rule_add_lighting(c: Row, s: Settings, _: list) -> Iterator[dict[str, Any]]:
     if not (c[E.DARK_EVENT_SHARE_IF_REPAIRED] >= s.min_dark_event_share):
         return
     if not (c[E.AFTER_DARK_SHARE] >= s.min_after_dark_share):
@@ -325,7 +335,7 @@ def _rule_add_lighting(c: pd.Series, s: Settings, _: list) -> Iterator[dict[str,
     }
 
 
-def _rule_bus_stop(c: pd.Series, s: Settings, _: list) -> Iterator[dict[str, Any]]:
+def _rule_bus_stop(c: Row, s: Settings, _: list) -> Iterator[dict[str, Any]]:
     if not _stop_rule_fires(c, s):
         return
     dark = list(c[E.DARK_STOP_IDS])
@@ -363,7 +373,7 @@ def _stop_strength(stop_share: float, night_share: float, *, in_dark: bool) -> f
     return min(1.0, stop_share * (0.5 + 0.5 * min(1.0, night_share)) * 0.8 + 0.2 * in_dark)
 
 
-def _sightline_rows(c: pd.Series, kinds: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+def _sightline_rows(c: Row, kinds: tuple[str, ...]) -> Iterator[dict[str, Any]]:
     details = list(c[E.SIGHTLINE_DETAIL])
     for oid, kind in zip(c[E.SIGHTLINE_IDS], c[E.SIGHTLINE_KINDS], strict=True):
         if kind not in kinds:
@@ -382,7 +392,7 @@ def _sightline_rows(c: pd.Series, kinds: tuple[str, ...]) -> Iterator[dict[str, 
         }
 
 
-def _rule_trim(c: pd.Series, s: Settings, _: list) -> Iterator[dict[str, Any]]:
+def _rule_trim(c: Row, s: Settings, _: list) -> Iterator[dict[str, Any]]:
     rows = list(_sightline_rows(c, ("hedge", "tree")))
     seen = {r[TARGET_ID] for r in rows}
     for oid in c[E.CANOPY_OVER_LIGHT_IDS]:
@@ -418,11 +428,11 @@ def _rule_trim(c: pd.Series, s: Settings, _: list) -> Iterator[dict[str, Any]]:
     yield from rows
 
 
-def _rule_clear(c: pd.Series, _s: Settings, _: list) -> Iterator[dict[str, Any]]:
+def _rule_clear(c: Row, _s: Settings, _: list) -> Iterator[dict[str, Any]]:
     yield from _sightline_rows(c, ("wall", "fence", "building", "other"))
 
 
-def _rule_clean_up(c: pd.Series, s: Settings, _: list) -> Iterator[dict[str, Any]]:
+def _rule_clean_up(c: Row, s: Settings, _: list) -> Iterator[dict[str, Any]]:
     litter = int(c[E.LITTER_CONCERNS])
     if litter < s.min_topic_concerns:
         return
@@ -439,7 +449,7 @@ def _rule_clean_up(c: pd.Series, s: Settings, _: list) -> Iterator[dict[str, Any
     }
 
 
-def _no_fix(c: pd.Series, s: Settings) -> dict[str, Any]:
+def _no_fix(c: Row, s: Settings) -> dict[str, Any]:
     reasons = [
         f"{int(c[E.WORKING_LIGHTS_IN_REACH])} working lights within {s.light_radius_m:.0f} m "
         f"(nearest {c[E.NEAREST_LIGHT_MEDIAN_M]:.0f} m median), none out",
@@ -475,15 +485,16 @@ _RULES: tuple[tuple[str, Rule], ...] = (
 )
 
 
-def _priority(c: pd.Series, strength: float) -> tuple[float, str]:
+def _priority(c: Row, strength: float) -> tuple[float, str]:
     p_adj = float(c.get("p_adj", np.nan))
     significance = min(1.0, -np.log10(max(p_adj, 1e-300)) / 10) if np.isfinite(p_adj) else 0.0
     trend = str(c.get("trend", "") or "")
+    after_dark = float(c[E.AFTER_DARK_SHARE])
     parts = {
         "volume": min(1.0, _n(c) / _FULL_VOLUME_EVENTS),
         "significance": significance,
         "evidence": float(strength),
-        "after dark": float(np.nan_to_num(c[E.AFTER_DARK_SHARE])),
+        "after dark": 0.0 if math.isnan(after_dark) else after_dark,
         "trend": _TREND_WEIGHT.get(trend, 0.3),
     }
     score = sum(_WEIGHTS[k] * v for k, v in parts.items())
