@@ -129,6 +129,7 @@ HDBSCAN_RAW_LIMIT = 100_000
 
 _DENSE_PRUNE_CELLS = 16_000_000  # cells of eps/2 (128 MB of float64) before going sparse
 _NS_PER_DAY = 86_400 * 10**9
+_DENSE_DAY_CELLS = 50_000_000  # (cluster x day) booleans before counting days by sorting
 
 
 # =========================================================================================
@@ -849,6 +850,7 @@ def _recurring(
 
 
 def _day_stats(pos: np.ndarray, day: np.ndarray, k: int) -> tuple[np.ndarray, ...]:
+    """Distinct days, first day and last day of each cluster's events."""
     inside = pos >= 0
     first_day = np.zeros(k, np.int64)
     last_day = np.zeros(k, np.int64)
@@ -857,6 +859,14 @@ def _day_stats(pos: np.ndarray, day: np.ndarray, k: int) -> tuple[np.ndarray, ..
     p, d = pos[inside], day[inside]
     d0 = d.min()
     width = int(d.max() - d0) + 1
+    if k * width <= _DENSE_DAY_CELLS:  # a (cluster x day) table: no sorting at all
+        seen = np.zeros((k, width), bool)
+        seen[p, d - d0] = True
+        n_days = seen.sum(axis=1)
+        has = n_days > 0
+        first_day[has] = seen[has].argmax(axis=1) + d0
+        last_day[has] = width - 1 - seen[has, ::-1].argmax(axis=1) + d0
+        return n_days, first_day, last_day
     pairs = np.unique(p * width + (d - d0))  # sorted by cluster, then day
     pc, pd_ = pairs // width, pairs % width + d0
     n_days = np.bincount(pc, minlength=k)
@@ -868,17 +878,23 @@ def _day_stats(pos: np.ndarray, day: np.ndarray, k: int) -> tuple[np.ndarray, ..
 
 
 def _centroids(xy: np.ndarray, pos: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Mean x, y of each cluster's events, summed in a fixed (sorted) order."""
-    inside = np.flatnonzero(pos >= 0)
-    order = inside[np.lexsort((xy[inside, 1], xy[inside, 0], pos[inside]))]
-    p = pos[order]
+    """Mean x, y of each cluster's events, the same in any row order.
+
+    Sums are taken in whole millimetres (int64, exact), so the order of the events cannot
+    change the last bit of a centroid, and with it the ids.
+    """
+    inside = pos >= 0
+    p = pos[inside]
     counts = np.bincount(p, minlength=k)
     cx, cy = np.full(k, np.nan), np.full(k, np.nan)
     has = counts > 0
     if has.any():
-        starts = np.r_[0, np.cumsum(counts)[:-1]][has]
-        cx[has] = np.add.reduceat(xy[order, 0], starts) / counts[has]
-        cy[has] = np.add.reduceat(xy[order, 1], starts) / counts[has]
+        mm = np.rint(xy[inside] * 1000.0).astype(np.int64)
+        origin = mm.min(axis=0)
+        for axis, out in ((0, cx), (1, cy)):
+            total = np.zeros(k, np.int64)
+            np.add.at(total, p, mm[:, axis] - origin[axis])
+            out[has] = (total[has] / counts[has] + origin[axis]) / 1000.0
     return cx, cy
 
 
@@ -910,15 +926,13 @@ def _describe(
     span = last_day - first_day
 
     t = utc_ns[inside]
-    order = np.lexsort((t, p))
-    t_sorted, p_sorted = t[order], p[order]
-    first_t = np.zeros(k, np.int64)
-    last_t = np.zeros(k, np.int64)
-    if len(p_sorted):
-        starts = np.r_[True, p_sorted[1:] != p_sorted[:-1]]
-        ends = np.r_[p_sorted[1:] != p_sorted[:-1], True]
-        first_t[p_sorted[starts]] = t_sorted[starts]
-        last_t[p_sorted[ends]] = t_sorted[ends]
+    first_t = np.full(k, np.iinfo(np.int64).max)
+    last_t = np.full(k, np.iinfo(np.int64).min)
+    np.minimum.at(first_t, p, t)
+    np.maximum.at(last_t, p, t)
+    empty = n_events == 0
+    first_t[empty] = 0
+    last_t[empty] = 0
 
     return pd.DataFrame(
         {
@@ -930,7 +944,7 @@ def _describe(
             N_INCIDENTS: n_inc.astype(np.int64),
             N_CONCERNS: n_con.astype(np.int64),
             SOURCE_MIX: pd.array(mix.tolist(), dtype="str"),
-            CATEGORIES: _category_counts(p, category.to_numpy(object)[inside], k),
+            CATEGORIES: _category_counts(p, category[inside], k),
             FIRST_SEEN: pd.to_datetime(first_t, utc=True).tz_convert(tz),
             LAST_SEEN: pd.to_datetime(last_t, utc=True).tz_convert(tz),
             N_DAYS: n_days.astype(np.int64),
@@ -941,15 +955,16 @@ def _describe(
     )
 
 
-def _category_counts(p: np.ndarray, category: np.ndarray, k: int) -> list[dict[str, int]]:
+def _category_counts(p: np.ndarray, category: pd.Series, k: int) -> list[dict[str, int]]:
     out: list[dict[str, int]] = [{} for _ in range(k)]
     if len(p) == 0:
         return out
-    cat = np.where(pd.isna(category) | (category == ""), NO_CATEGORY, category).astype(str)
-    names, code = np.unique(cat, return_inverse=True)
-    counts = np.bincount(p * len(names) + code.ravel(), minlength=k * len(names))
+    text = pd.Series(category.to_numpy(), dtype="str").fillna("")
+    code, names = pd.factorize(text)  # hashing, not sorting a million strings
+    names = np.where(names.to_numpy(str) == "", NO_CATEGORY, names.to_numpy(str))
+    rank_by_name = np.argsort(np.argsort(names, kind="stable"), kind="stable")
+    counts = np.bincount(p * len(names) + code, minlength=k * len(names))
     counts = counts.reshape(k, len(names))
-    rank_by_name = np.arange(len(names))
     for i in range(k):  # one small dict per hot spot
         nz = np.flatnonzero(counts[i])
         nz = nz[np.lexsort((rank_by_name[nz], -counts[i, nz]))]

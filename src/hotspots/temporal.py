@@ -157,9 +157,17 @@ def sun_elevation(times: Any, lon: Any, lat: Any) -> np.ndarray:
     ns, missing = _utc_ns(times)
     # declination and the equation of time change slowly (< 0.02° and ~1 s per hour):
     # compute them once per distinct hour (at its middle) and spread them to the events
-    hour, inverse = np.unique(np.floor(ns / 3_600e9), return_inverse=True)
-    decl, eq_time_min = _solar_declination_eqtime((hour + 0.5) * 3_600e9)
-    decl, eq_time_min = decl[inverse], eq_time_min[inverse]
+    hour = np.floor(ns / 3_600e9).astype(np.int64)
+    known = hour[~missing]
+    h0 = int(known.min()) if len(known) else 0
+    hour = np.where(missing, h0, hour)  # NaT: any hour, the result is masked below
+    n_hours = int(known.max()) - h0 + 1 if len(known) else 1
+    if n_hours <= 4 * len(hour) + 24:  # every hour of the span (a year is 8,760): no sorting
+        span = np.arange(h0, h0 + n_hours)
+        decl, eq_time_min = _solar_declination_eqtime((span + 0.5) * 3_600e9)
+        decl, eq_time_min = decl[hour - h0], eq_time_min[hour - h0]
+    else:  # a few events over many years
+        decl, eq_time_min = _solar_declination_eqtime((hour + 0.5) * 3_600e9)
     minutes_utc = np.mod(ns, 86_400e9) / 60e9
     true_solar = minutes_utc + eq_time_min + 4.0 * np.asarray(lon, float)
     hour_angle = np.radians(true_solar / 4.0 - 180.0)
