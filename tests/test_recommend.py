@@ -70,6 +70,25 @@ def test_dark_gap_gets_a_new_light_at_the_gap():
     assert rec["geometry"].distance(row["geometry"].centroid) < 10
 
 
+def test_no_light_mapped_anywhere_near_asks_to_check_the_lights_layer():
+    near_row, near = run(light_specs=sc.FAR_LIGHTS)  # lights 70 m away: a real dark gap
+    far = [(f"{name}-FAR", 4 * dx, 4 * dy, status) for name, dx, dy, status in sc.FAR_LIGHTS]
+    far_row, remote = run(light_specs=far)  # nearest mapped light 280 m away
+    assert not near_row["light_inventory_gap"] and far_row["light_inventory_gap"]
+    assert far_row["nearest_any_light_m"] == pytest.approx(280, abs=1)
+    assert fixes(remote) == [("add_lighting", "")]
+    assert "Check the lights layer first" in remote.iloc[0]["evidence"]
+    assert "Check the lights layer" not in near.iloc[0]["evidence"]
+    assert "light_inventory_gap" in remote.iloc[0]["triggered_by"]
+    assert remote.iloc[0]["priority"] < near.iloc[0]["priority"]
+
+
+def test_no_lights_layer_says_none_mapped_not_inf():
+    row, recs = run(incidents=sc.events(hour=12))
+    assert fixes(recs) == [("no_environmental_fix", "")]
+    assert "none mapped" in recs.iloc[0]["evidence"] and "inf" not in recs.iloc[0]["evidence"]
+
+
 def test_lit_place_gets_no_new_light():
     _, recs = run(light_specs=[sc.NEAR_LIGHT, *sc.FAR_LIGHTS])
     assert "add_lighting" not in set(recs["fix"])

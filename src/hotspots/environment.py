@@ -48,6 +48,8 @@ OUTAGE_REPORT_DATES = "outage_report_dates"
 LIGHT_SPACING_M = "light_spacing_m"
 SPACING_LIMIT_M = "spacing_limit_m"
 SPACING_EXCEEDED = "spacing_exceeded"
+NEAREST_ANY_LIGHT_M = "nearest_any_light_m"
+LIGHT_INVENTORY_GAP = "light_inventory_gap"
 STOP_IDS = "stop_ids"
 STOP_NAMES = "stop_names"
 STOP_EVENT_SHARE = "stop_event_share"
@@ -86,6 +88,8 @@ EVIDENCE_COLUMNS: dict[str, str] = {
     LIGHT_SPACING_M: "float m: median spacing of the lights serving the hot spot",
     SPACING_LIMIT_M: "float m: max_spacing_ratio x their pole height",
     SPACING_EXCEEDED: "bool: spacing above the limit",
+    NEAREST_ANY_LIGHT_M: "float m: from the place's centre to the nearest light of any status",
+    LIGHT_INVENTORY_GAP: "bool: nearest_any_light_m > inventory_gap_m (is the place mapped?)",
     STOP_IDS: "list of str: bus stops whose waiting area touches the hot spot",
     STOP_NAMES: "list of str: their names",
     STOP_EVENT_SHARE: "float: share of events inside a stop's waiting area",
@@ -298,6 +302,11 @@ def diagnose(
     out[LIGHT_SPACING_M] = spacing
     out[SPACING_LIMIT_M] = limit
     out[SPACING_EXCEEDED] = spacing > limit
+    # a place far from every mapped light, working or not, is more often a place the lights
+    # layer does not cover (another agency's or private lights) than a real dark block
+    centre_xy = shapely.get_coordinates(shapely.centroid(polys))
+    out[NEAREST_ANY_LIGHT_M] = _nearest(all_tree, centre_xy)
+    out[LIGHT_INVENTORY_GAP] = out[NEAREST_ANY_LIGHT_M].to_numpy(float) > s.inventory_gap_m
 
     # --- bus stops ----------------------------------------------------------------------
     stops = study.stops

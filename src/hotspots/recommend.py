@@ -325,14 +325,30 @@ def _rule_add_lighting(c: Row, s: Settings, _: list) -> Iterator[dict[str, Any]]
         f"dark; {_pct(c[E.DARK_AREA_SHARE])} of the area is in a dark gap{spacing}; a light at "
         f"the target point would cover {int(c[E.DARK_GAP_EVENTS])} of them." + _precision_note(c)
     )
+    check, factor = _inventory_check(c, s)
     yield {
         TARGET_KIND: "new_light_point",
         TARGET_X: float(c[E.DARK_GAP_X]),
         TARGET_Y: float(c[E.DARK_GAP_Y]),
-        EVIDENCE: evidence,
-        TRIGGERED_BY: [E.DARK_EVENT_SHARE_IF_REPAIRED, E.AFTER_DARK_SHARE, E.DARK_GAP_X],
-        "_strength": float(c[E.DARK_EVENT_SHARE_IF_REPAIRED]),
+        EVIDENCE: evidence + check,
+        TRIGGERED_BY: [E.DARK_EVENT_SHARE_IF_REPAIRED, E.AFTER_DARK_SHARE, E.DARK_GAP_X]
+        + ([E.LIGHT_INVENTORY_GAP] if check else []),
+        "_strength": factor * float(c[E.DARK_EVENT_SHARE_IF_REPAIRED]),
     }
+
+
+def _inventory_check(c: Row, s: Settings) -> tuple[str, float]:
+    """Return a note and a strength factor when no light at all is mapped near the place."""
+    if not bool(c.get(E.LIGHT_INVENTORY_GAP, False)):
+        return "", 1.0
+    d = float(c[E.NEAREST_ANY_LIGHT_M])
+    where = f"within {d:.0f} m" if np.isfinite(d) else "anywhere in the study"
+    return (
+        f" Check the lights layer first: no light of any status is mapped {where} of this "
+        f"place (more than {s.inventory_gap_m:.0f} m is unusual in a built-up street), so the "
+        "layer may not cover it (lights owned by another agency, or private ones).",
+        0.5,
+    )
 
 
 def _rule_bus_stop(c: Row, s: Settings, _: list) -> Iterator[dict[str, Any]]:
@@ -354,10 +370,11 @@ def _rule_bus_stop(c: Row, s: Settings, _: list) -> Iterator[dict[str, Any]]:
         )
         + ": light the waiting area, review shelter and sightlines, or move the stop."
     )
+    check = _inventory_check(c, s)[0] if stop in dark else ""
     yield {
         TARGET_ID: stop,
         TARGET_KIND: "stop",
-        EVIDENCE: evidence,
+        EVIDENCE: evidence + check,
         TRIGGERED_BY: [E.STOP_EVENT_SHARE, E.STOP_EVENTS_AFTER_DARK]
         + ([E.DARK_STOP_IDS] if stop in dark else []),
         "_strength": _stop_strength(float(c[E.STOP_EVENT_SHARE]), night, in_dark=stop in dark),
@@ -450,9 +467,11 @@ def _rule_clean_up(c: Row, s: Settings, _: list) -> Iterator[dict[str, Any]]:
 
 
 def _no_fix(c: Row, s: Settings) -> dict[str, Any]:
+    nearest = float(c[E.NEAREST_LIGHT_MEDIAN_M])
     reasons = [
         f"{int(c[E.WORKING_LIGHTS_IN_REACH])} working lights within {s.light_radius_m:.0f} m "
-        f"(nearest {c[E.NEAREST_LIGHT_MEDIAN_M]:.0f} m median), none out",
+        + (f"(nearest {nearest:.0f} m median)" if np.isfinite(nearest) else "(none mapped)")
+        + ", none out",
         f"{_night(c)} ({_pct(c[E.AFTER_DARK_SHARE])}; the study's night/day ratio is "
         f"{c[E.STUDY_NIGHT_DAY_RATIO]:.2f}, here {c[E.NIGHT_DAY_RATIO]:.2f})",
     ]

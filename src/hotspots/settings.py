@@ -163,6 +163,13 @@ class Settings:
         "Sightlines are checked to the nearest working light and stop within this distance.",
         gt=0,
     )
+    inventory_gap_m: float = _setting(
+        150.0,
+        "m",
+        "a block and a half: in a built-up street grid a mapped light is rarely farther away",
+        "No light of any status mapped this near a place: check the lights layer covers it.",
+        gt=0,
+    )
     min_after_dark_share: float = _setting(
         0.5,
         "share of events",
