@@ -471,7 +471,13 @@ def _no_fix(c: Row, s: Settings) -> dict[str, Any]:
     reasons = [
         f"{int(c[E.WORKING_LIGHTS_IN_REACH])} working lights within {s.light_radius_m:.0f} m "
         + (f"(nearest {nearest:.0f} m median)" if np.isfinite(nearest) else "(none mapped)")
-        + ", none out",
+        + ", none out"
+        + (
+            f" (no light of any status is mapped within {c[E.NEAREST_ANY_LIGHT_M]:.0f} m: check "
+            "the lights layer covers this place)"
+            if bool(c.get(E.LIGHT_INVENTORY_GAP, False)) and np.isfinite(nearest)
+            else ""
+        ),
         f"{_night(c)} ({_pct(c[E.AFTER_DARK_SHARE])}; the study's night/day ratio is "
         f"{c[E.STUDY_NIGHT_DAY_RATIO]:.2f}, here {c[E.NIGHT_DAY_RATIO]:.2f})",
     ]
