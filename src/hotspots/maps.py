@@ -149,6 +149,7 @@ def make_map(
     m = _offline.offline_map(
         map_class=HotspotMap, location=[lat0, lon0], zoom_start=15, control_scale=True
     )
+    m.get_root().header.add_child(folium.Element(f"<script>{_POPUP_JS}</script>"))
     m.fit_bounds([[sw[1], sw[0]], [ne[1], ne[0]]])
 
     top_fix = _top_fix(clusters, recs)
@@ -288,9 +289,7 @@ def _add_events(
             size = _cell_size(xy, cell_m, 100.0 if public else 25.0)
             origin, counts = _grid(xy, size)
             shown = counts >= k_min if public else np.ones(len(counts), bool)
-            name = f"{label}: counts per {size:.0f} m cell" + (
-                f" (fewer than {k_min} hidden)" if public else ""
-            )
+            name = f"{label} per {size:.0f} m cell" + (f" (under {k_min} hidden)" if public else "")
             if not shown.any():  # every cell below the public threshold: nothing to draw
                 folium.FeatureGroup(name=f"{name}: none shown").add_to(m)
                 continue
@@ -415,8 +414,8 @@ def _add_stops(m: folium.Map, study: Study, near: Any, public: bool) -> None:
     _canvas(folium.GeoJson(
         _geojson(_wgs(stops[[*cols, stops.geometry.name]], _grid_deg(len(stops))), cols),
         name=f"Bus stops ({len(stops):,})",
-        marker=folium.CircleMarker(radius=5, color="#003F6B", weight=2, fill=True,
-                                   fill_color="#0072B2", fill_opacity=0.9),
+        marker=folium.CircleMarker(radius=3, color="#222222", weight=1.5, fill=True,
+                                   fill_color="#FFFFFF", fill_opacity=1.0),
         tooltip=folium.GeoJsonTooltip(cols, aliases=["Stop", "Name"][-len(cols):]),
     ), len(stops)).add_to(m)  # fmt: skip
 
@@ -521,10 +520,32 @@ def _add_hotspots(
         highlight_function=lambda _f: {"weight": 5, "fillOpacity": 0.55},
         on_each_feature=JsCode(
             "function(feature, layer) {"
-            " layer.bindPopup(feature.properties.popup, {maxWidth: 380});"
+            " layer.bindPopup(feature.properties.popup, _POPUP_OPTIONS);"
             " layer.bindTooltip(feature.properties.cluster_id);"
             " layer.on('add', function () {"
             " if (layer._path) { L.DomUtil.addClass(layer._path, 'hotspot-area'); } }); }"
+        ),
+    ).add_to(m)  # fmt: skip
+    # a marker at each centre, so that a place of a few metres is seen at city zoom
+    centres = shapely.centroid(data.geometry.to_numpy())
+    markers = {
+        "type": "FeatureCollection",
+        "features": [
+            {**f, "geometry": shapely.geometry.mapping(c)}  # folium keeps the polygons' dicts
+            for f, c in zip(features["features"], centres, strict=True)
+        ],
+    }
+    folium.GeoJson(
+        markers,
+        name=f"Hot spot markers ({len(frame)})",
+        marker=folium.CircleMarker(radius=8, weight=2, fill=True, fill_opacity=0.95),
+        style_function=lambda f: {"color": "#FFFFFF", "fillColor": f["properties"]["colour"]},
+        on_each_feature=JsCode(
+            "function(feature, layer) {"
+            " layer.bindPopup(feature.properties.popup, _POPUP_OPTIONS);"
+            " layer.bindTooltip(feature.properties.cluster_id);"
+            " layer.on('add', function () {"
+            " if (layer._path) { L.DomUtil.addClass(layer._path, 'hotspot-marker'); } }); }"
         ),
     ).add_to(m)  # fmt: skip
 
@@ -549,6 +570,9 @@ def _add_targets(m: folium.Map, study: Study, recs: gpd.GeoDataFrame) -> None:
     ).add_to(m)
     del study
 
+
+_POPUP_JS = "var _POPUP_OPTIONS = {maxWidth: 380, autoPanPaddingTopLeft: [20, 90]};"
+"""Popup options shared by the layers: pan clear of the title box."""
 
 _AREA_LABELS = {"treated": "Treated area", "buffer": "Displacement buffer",
                 "control": "Control area"}  # fmt: skip
@@ -639,7 +663,7 @@ def _area_geojson(frame: gpd.GeoDataFrame, assessment: Assessment) -> folium.Geo
         style_function=lambda f: _AREA_STYLE[f["properties"]["area"]],
         on_each_feature=JsCode(
             "function(feature, layer) {"
-            " layer.bindPopup(feature.properties.popup, {maxWidth: 380});"
+            " layer.bindPopup(feature.properties.popup, _POPUP_OPTIONS);"
             " layer.bindTooltip(feature.properties.label);"
             " layer.on('add', function () {"
             " if (layer._path) { L.DomUtil.addClass(layer._path, 'assessment-area'); } }); }"
@@ -743,7 +767,7 @@ def _popup_html(c: dict[str, Any], recs: list[dict[str, Any]], public: bool, ran
 def _add_title(m: folium.Map, heading: str, span: str, n: int, public: bool) -> None:
     mode = " \u00b7 public version" if public else ""
     box = (
-        '<div id="hotspots-title" style="position:fixed;top:10px;left:60px;z-index:1000;'
+        '<div id="hotspots-title" style="position:fixed;top:10px;left:60px;z-index:650;'
         "background:rgba(255,255,255,0.92);padding:6px 10px;border:1px solid #999;"
         'font:14px sans-serif">'
         f"<b>{html.escape(heading)}</b><br><span>{html.escape(span)} \u00b7 {n} recurring "
@@ -764,8 +788,8 @@ def _add_legend(m: folium.Map, fixes: list[str], public: bool, *, assessment: bo
         'background:#F0E442;border:1px solid #8A7A00;margin-right:6px"></span>Street light</div>'
         '<div><span style="display:inline-block;width:10px;height:10px;border-radius:5px;'
         'background:#000;border:2px solid #D55E00;margin-right:6px"></span>Light marked out</div>'
-        '<div><span style="display:inline-block;width:10px;height:10px;border-radius:5px;'
-        'background:#0072B2;margin-right:6px"></span>Bus stop</div>'
+        '<div><span style="display:inline-block;width:7px;height:7px;border-radius:5px;'
+        'background:#FFF;border:1.5px solid #222;margin-right:6px"></span>Bus stop</div>'
     )
     if not public:
         extra += (
@@ -780,7 +804,7 @@ def _add_legend(m: folium.Map, fixes: list[str], public: bool, *, assessment: bo
             for a in _AREAS
         )
     box = (
-        '<div id="hotspots-legend" style="position:fixed;bottom:20px;left:10px;z-index:1000;'
+        '<div id="hotspots-legend" style="position:fixed;bottom:50px;left:10px;z-index:650;'
         "background:rgba(255,255,255,0.92);padding:6px 10px;border:1px solid #999;"
         f'font:12px sans-serif"><b>Hot spots by recommended fix</b>{rows}'
         f'<div style="margin-top:4px"></div>{extra}</div>'
