@@ -262,3 +262,20 @@ def test_assessment_public_mode_and_escaping(hostile, tmp_path):
     treated = assessment.areas.to_crs(4326).geometry.iloc[0]
     for x, y in list(treated.exterior.coords)[:10]:
         assert f"{round(x, 6)}, {round(y, 6)}" not in page
+
+
+def test_hot_spot_marker_opens_the_same_popup_even_with_areas_hidden(chromium, tmp_path):
+    study, clusters, recs = sc_study_with_fix()
+    path = tmp_path / "map.html"
+    make_map(study, clusters, recs).save(path)
+    with open_page(path, executable=chromium, wait_for="path.hotspot-marker") as result:
+        page = result.page
+        assert page.locator("path.hotspot-marker").count() == len(clusters)
+        # switch the hot-spot areas off: the marker still shows the place's popup
+        page.get_by_label(re.compile("Hot spots by recommended fix")).uncheck()
+        assert page.locator("path.hotspot-area").count() == 0
+        page.locator("path.hotspot-marker").first.dispatch_event("click")
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for()
+        assert "Repair a light that is out" in popup.inner_text()
+        assert result.problems == []

@@ -66,12 +66,12 @@ FIX_LABELS: dict[str, str] = {
 _OBSTRUCTION_COLOURS = {"hedge": "#009E73", "tree": "#009E73"}
 _MAX_POINTS = 3000
 _MAX_CELLS = 6000
-_NEAR_M = 150.0
+_NEAR_M = 100.0  # stops and obstructions this near a hot spot (sightline_search_m)
 _SVG_MAX = 1500
 """Layers with more features are drawn on a canvas (SVG slows the first render)."""
 # one canvas for every such layer (a renderer per feature would be one canvas per light)
 _CANVAS = JsCode("(window.hotspotsCanvas = window.hotspotsCanvas || L.canvas())")
-_LIGHTS_NEAR_M = 75.0
+_LIGHTS_NEAR_M = 50.0  # lights this near: those in reach (30 m) and their neighbours
 """Lights drawn round the hot spots when there are many: reach (30 m) plus a pool's width."""
 
 
@@ -522,16 +522,21 @@ def _add_hotspots(
             "function(feature, layer) {"
             " layer.bindPopup(feature.properties.popup, _POPUP_OPTIONS);"
             " layer.bindTooltip(feature.properties.cluster_id);"
+            " window._HOTSPOT_AREAS[feature.properties.cluster_id] = layer;"
             " layer.on('add', function () {"
             " if (layer._path) { L.DomUtil.addClass(layer._path, 'hotspot-area'); } }); }"
         ),
     ).add_to(m)  # fmt: skip
     # a marker at each centre, so that a place of a few metres is seen at city zoom
     centres = shapely.centroid(data.geometry.to_numpy())
-    markers = {
+    markers = {  # the popup stays with the polygon: a marker opens its polygon's popup
         "type": "FeatureCollection",
         "features": [
-            {**f, "geometry": shapely.geometry.mapping(c)}  # folium keeps the polygons' dicts
+            {
+                "type": "Feature",
+                "properties": {k: f["properties"][k] for k in ("cluster_id", "colour")},
+                "geometry": shapely.geometry.mapping(c),
+            }
             for f, c in zip(features["features"], centres, strict=True)
         ],
     }
@@ -542,7 +547,9 @@ def _add_hotspots(
         style_function=lambda f: {"color": "#FFFFFF", "fillColor": f["properties"]["colour"]},
         on_each_feature=JsCode(
             "function(feature, layer) {"
-            " layer.bindPopup(feature.properties.popup, _POPUP_OPTIONS);"
+            " layer.bindPopup(function () {"
+            " var area = window._HOTSPOT_AREAS[feature.properties.cluster_id];"
+            " return area ? area.getPopup().getContent() : ''; }, _POPUP_OPTIONS);"
             " layer.bindTooltip(feature.properties.cluster_id);"
             " layer.on('add', function () {"
             " if (layer._path) { L.DomUtil.addClass(layer._path, 'hotspot-marker'); } }); }"
@@ -571,7 +578,10 @@ def _add_targets(m: folium.Map, study: Study, recs: gpd.GeoDataFrame) -> None:
     del study
 
 
-_POPUP_JS = "var _POPUP_OPTIONS = {maxWidth: 380, autoPanPaddingTopLeft: [20, 90]};"
+_POPUP_JS = (
+    "var _POPUP_OPTIONS = {maxWidth: 380, autoPanPaddingTopLeft: [20, 90]};"
+    " window._HOTSPOT_AREAS = {};"
+)
 """Popup options shared by the layers: pan clear of the title box."""
 
 _AREA_LABELS = {"treated": "Treated area", "buffer": "Displacement buffer",
