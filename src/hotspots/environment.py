@@ -25,6 +25,7 @@ from scipy.spatial import cKDTree
 from hotspots import _columns as C
 from hotspots._errors import CRSError, ValidationError
 from hotspots.study import Study, combine_events
+from hotspots.temporal import AFTER_DARK_SHARE, N_AFTER_DARK  # the same columns as scanning
 
 __all__ = ["EVIDENCE_COLUMNS", "diagnose", "event_cluster_index"]
 
@@ -63,8 +64,6 @@ VEGETATION_CONCERNS = "vegetation_concerns"
 LITTER_CONCERNS = "litter_concerns"
 TOPIC_COUNTS = "topic_counts"
 TOP_PHRASES = "top_phrases"
-N_AFTER_DARK = "n_after_dark"
-AFTER_DARK_SHARE = "after_dark_share"
 NIGHT_DAY_RATIO = "night_day_ratio"
 STUDY_NIGHT_DAY_RATIO = "study_night_day_ratio"
 NIGHT_RATIO_VS_STUDY = "night_ratio_vs_study"
