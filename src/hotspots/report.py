@@ -39,7 +39,7 @@ from hotspots import _columns as C
 from hotspots._errors import ValidationError
 from hotspots.study import Study
 
-if TYPE_CHECKING:  # not at run time: see hotspots.maps
+if TYPE_CHECKING:  # only for type hints
     from hotspots.assessment import Assessment
 
 __all__ = ["OUTPUT_FILES", "write_report"]
