@@ -163,7 +163,8 @@ def test_no_lights_no_stops_no_obstructions():
     study, clusters = sc.scene(incidents=hand_events())
     row = diagnose(study, clusters).iloc[0]
     assert row["working_lights_in_reach"] == 0
-    assert row["dark_event_share"] == 1.0
+    # no lights layer: darkness is unknown, not certain
+    assert np.isnan(row["dark_event_share"]) and np.isnan(row["dark_area_share"])
     assert np.isinf(row["nearest_working_light_median_m"])
     assert np.isnan(row["light_spacing_m"]) and not bool(row["spacing_exceeded"])
     assert row["stop_ids"] == [] and row["stop_event_share"] == 0.0

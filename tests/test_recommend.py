@@ -86,6 +86,10 @@ def test_no_light_mapped_anywhere_near_asks_to_check_the_lights_layer():
 def test_no_lights_layer_says_none_mapped_not_inf():
     row, recs = run(incidents=sc.events(hour=12))
     assert fixes(recs) == [("no_environmental_fix", "")]
+    # at night too: without a lights layer no lighting fix can be argued
+    night_row, night = run(incidents=sc.events(hour=23), stop_specs=[("S1", 5, 5)])
+    assert night_row["after_dark_share"] == 1.0 and night_row["dark_stop_ids"] == []
+    assert "add_lighting" not in set(night["fix"])
     assert "none mapped" in recs.iloc[0]["evidence"] and "inf" not in recs.iloc[0]["evidence"]
 
 

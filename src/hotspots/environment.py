@@ -73,7 +73,8 @@ EVIDENCE_COLUMNS: dict[str, str] = {
     WORKING_LIGHTS_IN_REACH: "int: working (or unknown-status) lights within light_radius_m",
     NEAREST_LIGHT_MEDIAN_M: "float m: median distance from the events to the nearest working light",
     NEAREST_LIGHT_MAX_M: "float m: largest such distance",
-    DARK_EVENT_SHARE: "float: share of events farther than light_radius_m from every working light",
+    DARK_EVENT_SHARE: "float: share of events farther than light_radius_m from every working "
+    "light (NaN without a lights layer)",
     DARK_EVENTS_AFTER_DARK: "int: of those, how many happened after dark",
     DARK_EVENT_SHARE_IF_REPAIRED: "float: the same share if every light marked out were working",
     DARK_AREA_SHARE: "float: share of the hot spot's area in a dark gap",
@@ -322,7 +323,8 @@ def diagnose(
     )
     out[STOP_EVENT_SHARE] = _share(per.count(at_stop), n_events)
     out[STOP_EVENTS_AFTER_DARK] = per.count(at_stop & night_in)
-    stop_dark = _nearest(work_tree, stop_xy, upper_m=r) > r
+    # without any lights layer nothing can be called dark: lighting evidence is unknown
+    stop_dark = (_nearest(work_tree, stop_xy, upper_m=r) > r) & (len(lights) > 0)
     out[DARK_STOP_IDS] = _lists(cl_s[stop_dark[si]], stop_ids[si[stop_dark[si]]], k)
 
     # --- sightlines ------------------------------------------------------------------------
@@ -332,6 +334,11 @@ def diagnose(
     )
     out[SIGHTLINE_IDS], out[SIGHTLINE_KINDS], out[SIGHTLINE_DETAIL] = ids, kinds, detail
     out[CANOPY_OVER_LIGHT_IDS] = _canopy(study, lights, cl_l, li, k)
+
+    if not len(lights):
+        log.info("diagnose: no lights layer, so the dark-gap shares are unknown (NaN)")
+        for col in (DARK_EVENT_SHARE, DARK_EVENT_SHARE_IF_REPAIRED, DARK_AREA_SHARE):
+            out[col] = np.nan
 
     # --- what residents say ---------------------------------------------------------------------
     _concern_topics(out, study, flags, events, pos, k)
