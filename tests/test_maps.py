@@ -10,7 +10,7 @@ import pytest
 import scenes as sc
 from browser import open_page, require_browser
 
-from hotspots import diagnose, make_map, recommend
+from hotspots import ValidationError, diagnose, make_map, recommend
 
 PAYLOADS = [
     "<script>window.__xss = 1</script>",
@@ -279,3 +279,19 @@ def test_hot_spot_marker_opens_the_same_popup_even_with_areas_hidden(chromium, t
         popup.wait_for()
         assert "Repair a light that is out" in popup.inner_text()
         assert result.problems == []
+
+
+def test_optional_base_map_tiles(tmp_path):
+    study, clusters, recs = sc_study_with_fix()
+    plain = tmp_path / "plain.html"
+    make_map(study, clusters, recs).save(plain)
+    assert "tile.openstreetmap.org" not in plain.read_text(encoding="utf-8")
+    tiled = tmp_path / "tiles.html"
+    make_map(study, clusters, recs, tiles="OpenStreetMap").save(tiled)
+    text = tiled.read_text(encoding="utf-8")
+    assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in text
+    assert "OpenStreetMap contributors" in text and "Base map (needs internet)" in text
+    with pytest.raises(ValidationError, match="https XYZ template"):
+        make_map(study, clusters, recs, tiles="http://insecure/{z}/{x}/{y}.png")
+    with pytest.raises(ValidationError, match="tiles_attribution is required"):
+        make_map(study, clusters, recs, tiles="https://tiles.example.org/{z}/{x}/{y}.png")

@@ -66,6 +66,12 @@ def _add_common(p: argparse.ArgumentParser) -> None:
         help="public map: events as counts per grid cell, small counts hidden, no free text",
     )
     g.add_argument(
+        "--tiles",
+        metavar="URL",
+        help="base map: 'OpenStreetMap' or an https XYZ tile template (needs internet to view)",
+    )
+    g.add_argument("--tiles-attribution", metavar="TEXT", help="attribution for a --tiles URL")
+    g.add_argument(
         "--method",
         choices=["dbscan", "hdbscan"],
         default="dbscan",
@@ -498,7 +504,14 @@ def _run(
         note["text"] = f"{len(recs)} recommendations"
     out.mkdir(parents=True, exist_ok=True)
     with progress.stage("map", "drawing the offline map") as note:
-        make_map(study, clusters, recs, public=args.public).save(out / _MAP)
+        make_map(
+            study,
+            clusters,
+            recs,
+            public=args.public,
+            tiles=args.tiles,
+            tiles_attribution=args.tiles_attribution,
+        ).save(out / _MAP)
         note["text"] = str(out / _MAP) + (" (public)" if args.public else "")
     with progress.stage("report", "GeoPackage, CSV, Markdown") as note:
         parameters = {

@@ -78,9 +78,12 @@ _LIGHTS_NEAR_M = 50.0  # lights this near: those in reach (30 m) and their neigh
 class HotspotMap(folium.Map):
     """A folium map whose :meth:`save` writes one self-contained, offline HTML file."""
 
+    allowed_urls: tuple[str, ...] = ()
+    """URL prefixes the page may load (only a base-map tile template the caller asked for)."""
+
     def save(self, outfile: str | Path, close_file: bool = True, **kwargs: Any) -> None:  # noqa: ARG002
         """Write the map as one HTML file with every asset inlined (no network needed)."""
-        _offline.save_offline(self, outfile)
+        _offline.save_offline(self, outfile, allow=self.allowed_urls)
 
 
 def make_map(
@@ -93,6 +96,8 @@ def make_map(
     cell_m: float | None = None,
     title: str | None = None,
     assessment: Assessment | None = None,
+    tiles: str | None = None,
+    tiles_attribution: str | None = None,
 ) -> HotspotMap:
     """Draw the hot spots, their evidence and fixes on one offline map.
 
@@ -119,6 +124,12 @@ def make_map(
         and a popup holding the counts before and after and the plain-language summary.
         In public mode the treated area and buffer are circles round the treated area's
         centre rounded to about 100 m, and the control area is snapped to a 25 m grid.
+    tiles : str, optional
+        A base map: an XYZ tile URL template (``"https://tile.openstreetmap.org/{z}/{x}/{y}.png"``)
+        or ``"OpenStreetMap"``. Off by default: tiles are fetched at view time, so a map
+        with tiles needs internet to show them (everything else still works offline).
+    tiles_attribution : str, optional
+        Attribution shown for a tile URL (required by most tile providers' terms).
 
     Returns
     -------
@@ -150,6 +161,8 @@ def make_map(
         map_class=HotspotMap, location=[lat0, lon0], zoom_start=15, control_scale=True
     )
     m.get_root().header.add_child(folium.Element(f"<script>{_POPUP_JS}</script>"))
+    if tiles is not None:
+        _add_tiles(m, tiles, tiles_attribution)
     m.fit_bounds([[sw[1], sw[0]], [ne[1], ne[0]]])
 
     top_fix = _top_fix(clusters, recs)
@@ -179,6 +192,26 @@ def make_map(
 # =========================================================================================
 # layers
 # =========================================================================================
+
+
+_OSM = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+_OSM_ATTRIBUTION = "&copy; OpenStreetMap contributors"
+
+
+def _add_tiles(m: HotspotMap, tiles: str, attribution: str | None) -> None:
+    """Add a base map whose tiles load from the network at view time."""
+    url = _OSM if tiles.lower() == "openstreetmap" else tiles
+    if not url.startswith("https://") or "{z}" not in url:
+        raise ValidationError(
+            f"tiles must be 'OpenStreetMap' or an https XYZ template with {{z}}/{{x}}/{{y}}, "
+            f"got {tiles!r}"
+        )
+    if url != _OSM and not attribution:
+        raise ValidationError("tiles_attribution is required for a tile URL (the provider's)")
+    folium.TileLayer(
+        url, attr=attribution or _OSM_ATTRIBUTION, name="Base map (needs internet)", max_zoom=19
+    ).add_to(m)
+    m.allowed_urls = (url.split("{", 1)[0],)
 
 
 def _empty_recs(study: Study) -> gpd.GeoDataFrame:
