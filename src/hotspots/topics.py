@@ -460,14 +460,10 @@ def classify_concerns(
     text = _joined_text(concerns, columns)
 
     found = {t: _mentions(text, t) for t in LEXICON}
-    unmasked = text.str.replace(_EXCLUDED_RE["lighting"], _MASK, regex=True)
-    failed = unmasked.str.replace(_FAILED_NEGATED_RE, _MASK, regex=True)
-    outage = failed.str.contains(_OUTAGE_RE, regex=True) & ~text.str.contains(
-        _RESOLVED_RE, regex=True
-    )
-    sightline = text.str.replace(_SIGHTLINE_NEGATED_RE, _MASK, regex=True).str.contains(
-        _SIGHTLINE_RE, regex=True
-    )
+    outage = _masked_contains(
+        text, _OUTAGE_RE, [_EXCLUDED_RE["lighting"], _FAILED_NEGATED_RE]
+    ) & ~text.str.contains(_RESOLVED_RE, regex=True)
+    sightline = _masked_contains(text, _SIGHTLINE_RE, [_SIGHTLINE_NEGATED_RE])
     found["lighting"] = found["lighting"] | outage
     found["vegetation_sightline"] = found["vegetation_sightline"] | sightline
 
@@ -651,11 +647,26 @@ def _normalise(text: pd.Series) -> pd.Series:
 
 
 def _mentions(text: pd.Series, topic: str) -> pd.Series:
-    """Whether each text mentions the topic: exclusions and negated terms masked first."""
-    if topic in _EXCLUDED_RE:
-        text = text.str.replace(_EXCLUDED_RE[topic], _MASK, regex=True)
-    text = text.str.replace(_NEGATED_RE[topic], _MASK, regex=True)
-    return text.str.contains(_TERMS_RE[topic], regex=True)
+    """Whether each text mentions the topic: exclusions and negated terms masked first.
+
+    Masking only removes text, so only the texts that mention a term at all are masked and
+    searched again (the negation patterns are the slow part).
+    """
+    return _masked_contains(text, _TERMS_RE[topic], [_EXCLUDED_RE.get(topic), _NEGATED_RE[topic]])
+
+
+def _masked_contains(text: pd.Series, pattern: Any, masks: Sequence[Any]) -> pd.Series:
+    """Whether `pattern` is found in each text after replacing every mask by ``_MASK``."""
+    candidate = text.str.contains(pattern, regex=True).to_numpy(bool)
+    out = pd.Series(False, index=text.index)
+    if not candidate.any():
+        return out
+    sub = text[candidate]
+    for mask in masks:
+        if mask is not None:
+            sub = sub.str.replace(mask, _MASK, regex=True)
+    out[candidate] = sub.str.contains(pattern, regex=True).to_numpy(bool)
+    return out
 
 
 def _check_examples(examples: Any) -> pd.DataFrame:
