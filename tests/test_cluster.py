@@ -402,3 +402,15 @@ def test_scene_recall_precision_and_no_burst():
     assert false_share <= 0.1, hot.loc[~near_planted, ["n_events", "n_days", "span_days"]]
     burst = ~recurring
     assert not (dist[burst] <= 30).any(), truth.loc[burst, "place_id"].tolist()
+
+
+def test_span_days_adapts_to_a_short_study_unless_given(caplog):
+    # ten days of data: a 14-day span rule could never be met
+    study = make_study(group(0, 0, [0, 2, 4, 6, 9]) + group(500, 500, [1, 3, 5, 7, 9], seed=1))
+    with caplog.at_level(logging.WARNING, logger="hotspots.cluster"):
+        hot = find_hotspots(study, min_samples=3)
+    assert len(hot) == 2
+    assert hot.attrs["parameters"]["span_days"] == 4
+    assert "half the" in hot.attrs["parameters"]["span_days_reason"]
+    assert "span_days relaxed to 4" in caplog.text
+    assert len(find_hotspots(study, min_samples=3, span_days=14)) == 0

@@ -274,3 +274,11 @@ def test_scene_open_and_intervention_places_get_no_environmental_fix(scored):
         cids = [c for c, p in place.items() if p == row.place_id]
         assert cids, row.place_id
         assert set(recs.loc[recs["cluster_id"].isin(cids), "fix"]) == {"no_environmental_fix"}
+
+
+def test_no_hot_spots_diagnose_and_recommend_return_empty_tables():
+    study, clusters = sc.scene(incidents=hand_events(), light_specs=sc.FAR_LIGHTS)
+    none = clusters.iloc[:0]
+    out = diagnose(study, none)
+    assert len(out) == 0 and set(EVIDENCE_COLUMNS) <= set(out.columns)
+    assert len(recommend(out, settings=study.settings)) == 0

@@ -182,7 +182,8 @@ def find_hotspots(
         Default ``study.settings.min_days`` (3).
     span_days : int, optional
         ... spread over at least this many days from the first to the last. Default
-        ``study.settings.span_days`` (14).
+        ``study.settings.span_days`` (14), or half the study period when the study is
+        shorter than twice that (logged, and in ``attrs["parameters"]["span_days_reason"]``).
     snap_m : float, optional
         Grid size in metres for snapping before DBSCAN (at most ``eps_m / 2``). Default
         ``study.settings.snap_m`` (10 m).
@@ -277,6 +278,12 @@ def find_hotspots(
     has_boundary = study.boundary is not None and not study.boundary.is_empty
     first_t, last_t = _study_period(study, utc_ns)
     study_days = max((last_t - first_t) / _NS_PER_DAY, 1.0)
+    span_why = "given" if opts["span_days_given"] else "settings.span_days"
+    if not opts["span_days_given"] and opts["span_days"] > study_days / 2:
+        # a two-week rule cannot be met by a ten-day study: ask for half the period instead
+        opts["span_days"] = max(1, int(study_days // 2))
+        span_why = f"half the {study_days:.0f}-day study period (settings.span_days is longer)"
+        log.warning("find_hotspots: span_days relaxed to %d: %s", opts["span_days"], span_why)
 
     # --- parameters ---------------------------------------------------------------------
     snap = opts["snap_m"]
@@ -342,6 +349,7 @@ def find_hotspots(
         "min_samples_reason": m_why,
         "min_days": opts["min_days"],
         "span_days": opts["span_days"],
+        "span_days_reason": span_why,
         "snap_m": snap,
         "hull_buffer_m": settings.hull_buffer_m,
         "sources": list(opts["sources"]),
@@ -566,6 +574,7 @@ def _check_options(settings: Settings, **given: Any) -> dict[str, Any]:
         )
     if problems:
         raise ValidationError("Invalid arguments to find_hotspots:\n  - " + "\n  - ".join(problems))
+    opts["span_days_given"] = opts["span_days"] is not None
     for name in ("min_days", "span_days", "snap_m"):
         if opts[name] is None:
             opts[name] = getattr(settings, name)

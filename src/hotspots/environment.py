@@ -350,13 +350,12 @@ def diagnose(
         "%d with bus-stop activity, %d with blocked sightlines",
         k,
         int((out[DARK_EVENT_SHARE] >= 0.5).sum()),
-        int(
-            (
-                (out[LIGHTS_OUT_IDS].str.len() > 0) | (out[LIGHTS_REPORTED_OUT_IDS].str.len() > 0)
-            ).sum()
+        sum(
+            bool(a) or bool(b)
+            for a, b in zip(out[LIGHTS_OUT_IDS], out[LIGHTS_REPORTED_OUT_IDS], strict=True)
         ),
         int((out[STOP_EVENT_SHARE] >= 0.5).sum()),
-        int((out[SIGHTLINE_IDS].str.len() > 0).sum()),
+        sum(bool(ids) for ids in out[SIGHTLINE_IDS]),
     )
     return out
 
