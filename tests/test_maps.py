@@ -157,6 +157,7 @@ def test_public_mode_suppresses_small_counts(tmp_path):
     m = make_map(study, clusters, None, public=True, min_count=25)
     path = tmp_path / "p.html"
     m.save(path)
+    assert "fewer than 25 events are hidden" in path.read_text(encoding="utf-8")
     # 20 events in all: no 100 m cell reaches 25, so none is shown
     assert not re.search(r'"count": ?\d', path.read_text(encoding="utf-8"))
     m = make_map(study, clusters, None, public=True, min_count=1)

@@ -184,7 +184,7 @@ def make_map(
     heading = title if title is not None else f"{study.name}"
     _add_title(m, heading, span, len(clusters), public)
     _add_legend(m, sorted(set(top_fix.values())) or ["no_environmental_fix"], public,
-                assessment=assessment is not None)  # fmt: skip
+                assessment=assessment is not None, k_min=k_min)  # fmt: skip
     log.info("map: %d hot spots, %d fix rows, public=%s", len(clusters), len(recs), public)
     return m
 
@@ -322,9 +322,9 @@ def _add_events(
             size = _cell_size(xy, cell_m, 100.0 if public else 25.0)
             origin, counts = _grid(xy, size)
             shown = counts >= k_min if public else np.ones(len(counts), bool)
-            name = f"{label} per {size:.0f} m cell" + (f" (under {k_min} hidden)" if public else "")
+            name = f"{label} per {size:.0f} m cell"  # public: the legend says what is hidden
             if not shown.any():  # every cell below the public threshold: nothing to draw
-                folium.FeatureGroup(name=f"{name}: none shown").add_to(m)
+                folium.FeatureGroup(name=f"{label}: none shown").add_to(m)
                 continue
             top = max(int(counts[shown].max()), 1)
             folium.GeoJson(
@@ -534,6 +534,11 @@ def _add_hotspots(
             folium.Circle(
                 location=[float(la), float(lo)], radius=float(max(r, 50.0)), color=colour,
                 weight=3, fill=True, fill_color=colour, fill_opacity=0.35,
+                popup=folium.Popup(popup, max_width=360),
+            ).add_to(group)  # fmt: skip
+            folium.CircleMarker(  # seen at city zoom, like the team map's markers
+                location=[float(la), float(lo)], radius=8, color="#FFFFFF", weight=2,
+                fill=True, fill_color=colour, fill_opacity=0.95,
                 popup=folium.Popup(popup, max_width=360),
             ).add_to(group)  # fmt: skip
         group.add_to(m)
@@ -819,7 +824,9 @@ def _add_title(m: folium.Map, heading: str, span: str, n: int, public: bool) -> 
     m.get_root().html.add_child(folium.Element(box))
 
 
-def _add_legend(m: folium.Map, fixes: list[str], public: bool, *, assessment: bool) -> None:
+def _add_legend(
+    m: folium.Map, fixes: list[str], public: bool, *, assessment: bool, k_min: int = 0
+) -> None:
     rows = "".join(
         f'<div><span style="display:inline-block;width:12px;height:12px;background:'
         f'{FIX_COLOURS[f]};margin-right:6px"></span>{html.escape(FIX_LABELS[f])}</div>'
@@ -838,6 +845,11 @@ def _add_legend(m: folium.Map, fixes: list[str], public: bool, *, assessment: bo
         extra += (
             '<div><span style="display:inline-block;width:12px;height:12px;background:#000;'
             'opacity:0.35;margin-right:6px"></span>Dark gap</div>'
+        )
+    else:
+        extra += (
+            '<div style="margin-top:4px">Events: counts per grid cell;<br>cells with fewer '
+            f"than {int(k_min)} events are hidden</div>"
         )
     if assessment:
         extra += '<div style="margin-top:4px"><b>Assessment</b></div>' + "".join(
