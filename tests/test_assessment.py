@@ -631,17 +631,6 @@ def test_forecast_errors(stable):
 # --- the generated scene ---------------------------------------------------------------------
 
 
-def _scene_available() -> bool:
-    try:
-        truth = datasets.load_truth()
-    except (FileNotFoundError, ValueError):
-        return False
-    return "intervention" in set(truth.get("kind", []))
-
-
-scene = pytest.mark.skipif(not _scene_available(), reason="scene sample not generated yet")
-
-
 @pytest.fixture(scope="module")
 def scene_setup():
     import warnings
@@ -655,7 +644,6 @@ def scene_setup():
     return study, centre.iloc[0], row
 
 
-@scene
 def test_scene_planted_intervention_found(scene_setup):
     study, centre, row = scene_setup
     treated = centre.buffer(30)  # the planted events lie within radius_m (12 m) of the centre
@@ -669,14 +657,12 @@ def test_scene_planted_intervention_found(scene_setup):
     assert r.overall.wdd_local < 0 < r.overall.wdd_displacement
 
 
-@scene
 def test_scene_placebo_date(scene_setup):
     study, centre, row = scene_setup
     r = assess(study, centre.buffer(30), intervention_date="2025-02-15", before_days=45)
     assert r.ci_low < 1 < r.ci_high
 
 
-@scene
 def test_scene_forecast_table(scene_setup):
     study, _, _ = scene_setup
     table = compare_forecasts(study, train_until="2025-05-01", test_days=60)

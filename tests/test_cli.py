@@ -340,8 +340,7 @@ def test_bad_config_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 
 def test_installed_script() -> None:
     script = shutil.which("hotspots", path=str(Path(sys.executable).parent))
-    if script is None:
-        pytest.skip("the `hotspots` script is not installed beside this Python")
+    assert script, "the `hotspots` console script is not installed beside this Python"
     proc = ok(subprocess.run([script, "--help"], capture_output=True, text=True, check=False))
     assert "analyze" in proc.stdout and "demo" in proc.stdout and "settings" in proc.stdout
 

@@ -371,16 +371,6 @@ def test_crime_concentration():
 # --- the generated scene with known truth ------------------------------------------------------
 
 
-def _scene_ready() -> bool:
-    from hotspots import datasets
-
-    try:
-        return datasets.paths("scene")["truth"].exists()
-    except (FileNotFoundError, ValidationError):
-        return False
-
-
-@pytest.mark.skipif(not _scene_ready(), reason="data/samples/scene not generated yet")
 def test_scene_recall_precision_and_no_burst():
     from hotspots import datasets
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import warnings
+from typing import Any
 
+import esda
 import geopandas as gpd
+import libpysal
 import numpy as np
 import pandas as pd
 import pyproj
@@ -93,10 +96,8 @@ def l_study() -> Study:
 # --- esda reference --------------------------------------------------------------------------
 
 
-def _esda_z(counts: gpd.GeoDataFrame, kind: str, radius_cells: float = 1.0) -> np.ndarray:
-    """esda G_Local(star=True, transform="B") z on a libpysal W built independently."""
-    esda = pytest.importorskip("esda")
-    libpysal = pytest.importorskip("libpysal")
+def _libpysal_w(counts: gpd.GeoDataFrame, kind: str, radius_cells: float = 1.0) -> Any:
+    """A libpysal W over the kept cells, built independently of hotspots.grid."""
     rows = counts["row"].to_numpy()
     cols = counts["col"].to_numpy()
     if counts.attrs["grid"]["shape"] == "hex":
@@ -114,7 +115,12 @@ def _esda_z(counts: gpd.GeoDataFrame, kind: str, radius_cells: float = 1.0) -> n
     for i, j in pairs:
         neighbors[i].append(j)
         neighbors[j].append(i)
-    w = libpysal.weights.W(neighbors, silence_warnings=True)
+    return libpysal.weights.W(neighbors, silence_warnings=True)
+
+
+def _esda_z(counts: gpd.GeoDataFrame, kind: str, radius_cells: float = 1.0) -> np.ndarray:
+    """esda G_Local(star=True, transform="B") z on a libpysal W built independently."""
+    w = _libpysal_w(counts, kind, radius_cells)
     y = counts["n_events"].to_numpy(float)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -147,16 +153,9 @@ def test_z_equals_esda_star_binary(l_study, shape, neighbours, distance_m):
 
 
 def test_esda_row_standardised_default_is_not_gistar(l_study):
-    esda = pytest.importorskip("esda")
-    libpysal = pytest.importorskip("libpysal")
     counts = grid_counts(l_study, cell_m=50.0)
     ours = grid_gistar(counts)["gi_z"].to_numpy()
-    centres = counts[["col", "row"]].to_numpy(float)
-    neighbors = {i: [] for i in range(len(counts))}
-    for i, j in cKDTree(centres).query_pairs(1.0 + 1e-9, p=np.inf):
-        neighbors[i].append(j)
-        neighbors[j].append(i)
-    w = libpysal.weights.W(neighbors, silence_warnings=True)
+    w = _libpysal_w(counts, "queen")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         default = esda.G_Local(counts["n_events"].to_numpy(float), w, star=True, permutations=0)
@@ -415,18 +414,11 @@ def test_permutation_p_values_are_seeded_and_agree_with_the_normal_ones(l_study)
 
 
 def test_permutation_p_values_match_esda_conditional_randomisation(l_study):
-    esda = pytest.importorskip("esda")
-    libpysal = pytest.importorskip("libpysal")
     from scipy import stats
 
     counts = grid_counts(l_study, cell_m=50.0)
     ours = grid_gistar(counts, permutations=999, seed=1)["p_perm"].to_numpy()
-    centres = counts[["col", "row"]].to_numpy(float)
-    neighbors = {i: [] for i in range(len(counts))}
-    for i, j in cKDTree(centres).query_pairs(1.0 + 1e-9, p=np.inf):
-        neighbors[i].append(j)
-        neighbors[j].append(i)
-    w = libpysal.weights.W(neighbors, silence_warnings=True)
+    w = _libpysal_w(counts, "queen")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         g = esda.G_Local(

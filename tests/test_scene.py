@@ -198,8 +198,8 @@ def test_places_are_apart_and_inside(study, truth):
 
 
 def test_night_events_are_after_dusk_and_shares_fit_the_rules(study, truth):
-    astral_sun = pytest.importorskip("astral.sun")
     from astral import Observer
+    from astral import sun as astral_sun
 
     events = _events(study)
     share = {}
