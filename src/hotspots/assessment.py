@@ -774,8 +774,7 @@ def assess(
     Examples
     --------
     >>> import geopandas as gpd, numpy as np, pandas as pd, pyproj, shapely
-    >>> from hotspots import Settings, Study
-    >>> from hotspots.io import empty_layer
+    >>> from hotspots import build_study
     >>> crs, tz = pyproj.CRS(32618), "America/New_York"
     >>> rng = np.random.default_rng(0)
     >>> def events(n, radius, start, days):
@@ -788,10 +787,7 @@ def assess(
     >>> inc = gpd.GeoDataFrame({"id": [str(i) for i in range(len(x))],
     ...     "occurred_at": t, "category": "theft", "description": ""},
     ...     geometry=shapely.points(x, y), crs=crs)
-    >>> empty = {k: empty_layer(k, crs=crs, tz=tz) for k in ("concerns", "lights", "stops",
-    ...          "obstructions")}
-    >>> study = Study(name="demo", crs=crs, tz=tz, settings=Settings(), incidents=inc,
-    ...               boundary=None, rejected=pd.DataFrame(), **empty)
+    >>> study = build_study(incidents=inc, crs=crs, tz=tz)
     >>> result = assess(study, shapely.Point(320_000, 4_300_000).buffer(40),
     ...                 intervention_date="2025-04-01", before_days=90)
     >>> int(result.counts.loc[("treated", "before"), "all"]) >= 60
@@ -1400,8 +1396,7 @@ def evaluate_forecast(
     Examples
     --------
     >>> import geopandas as gpd, numpy as np, pandas as pd, pyproj, shapely
-    >>> from hotspots import Settings, Study
-    >>> from hotspots.io import empty_layer
+    >>> from hotspots import build_study
     >>> crs, tz = pyproj.CRS(32618), "America/New_York"
     >>> rng = np.random.default_rng(1)
     >>> n_hot, n_bg = 300, 300
@@ -1411,10 +1406,7 @@ def evaluate_forecast(
     ...     rng.uniform(0, 120, n_hot + n_bg), "D")
     >>> inc = gpd.GeoDataFrame({"id": [str(i) for i in range(len(x))], "occurred_at": t,
     ...     "category": "", "description": ""}, geometry=shapely.points(x, y), crs=crs)
-    >>> empty = {k: empty_layer(k, crs=crs, tz=tz) for k in ("concerns", "lights", "stops",
-    ...          "obstructions")}
-    >>> study = Study(name="demo", crs=crs, tz=tz, settings=Settings(), incidents=inc,
-    ...               boundary=None, rejected=pd.DataFrame(), **empty)
+    >>> study = build_study(incidents=inc, crs=crs, tz=tz)
     >>> table = evaluate_forecast(study, "grid", train_until="2025-03-15", test_days=30)
     >>> list(table["coverage"])
     [0.01, 0.05]
@@ -1464,8 +1456,7 @@ def compare_forecasts(
     Examples
     --------
     >>> import geopandas as gpd, numpy as np, pandas as pd, pyproj, shapely
-    >>> from hotspots import Settings, Study
-    >>> from hotspots.io import empty_layer
+    >>> from hotspots import build_study
     >>> crs, tz = pyproj.CRS(32618), "America/New_York"
     >>> rng = np.random.default_rng(2)
     >>> x = np.r_[rng.normal(700, 8, 200), rng.uniform(0, 1500, 200)] + 320_000
@@ -1473,10 +1464,7 @@ def compare_forecasts(
     >>> t = pd.Timestamp("2025-01-01", tz=tz) + pd.to_timedelta(rng.uniform(0, 90, 400), "D")
     >>> inc = gpd.GeoDataFrame({"id": [str(i) for i in range(400)], "occurred_at": t,
     ...     "category": "", "description": ""}, geometry=shapely.points(x, y), crs=crs)
-    >>> empty = {k: empty_layer(k, crs=crs, tz=tz) for k in ("concerns", "lights", "stops",
-    ...          "obstructions")}
-    >>> study = Study(name="demo", crs=crs, tz=tz, settings=Settings(), incidents=inc,
-    ...               boundary=None, rejected=pd.DataFrame(), **empty)
+    >>> study = build_study(incidents=inc, crs=crs, tz=tz)
     >>> table = compare_forecasts(study, ("grid", "kde"), train_until="2025-03-01",
     ...                           test_days=30, coverage=[0.05])
     >>> table[["method", "coverage"]].values.tolist()
