@@ -24,3 +24,26 @@ class CRSError(HotspotsError, ValueError):
 
 class HotspotsWarning(UserWarning):
     """Something was fixed or assumed on the user's behalf (e.g. swapped lat/lon)."""
+
+
+def raise_problems(problems: list[str], heading: str) -> None:
+    """Raise one :class:`ValidationError` listing every problem; do nothing without one.
+
+    Parameters
+    ----------
+    problems : list of str
+        Each problem in one line, naming the argument in backticks and the fix.
+    heading : str
+        What was being checked, e.g. ``"Invalid arguments to find_hotspots"``.
+
+    Examples
+    --------
+    >>> raise_problems([], "Invalid arguments to f")
+    >>> raise_problems(["`x` must be positive"], "Invalid arguments to f")
+    Traceback (most recent call last):
+    ...
+    hotspots._errors.ValidationError: Invalid arguments to f:
+      - `x` must be positive
+    """
+    if problems:
+        raise ValidationError(f"{heading}:\n  - " + "\n  - ".join(problems))
