@@ -27,7 +27,8 @@ import mimetypes
 import posixpath
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ __all__ = [
     "OfflineError",
     "inline_html",
     "offline_map",
+    "render_offline",
     "save_offline",
 ]
 
@@ -281,14 +283,79 @@ def inline_html(html: str, *, allow: Iterable[str] = ()) -> str:
     return "".join(parts)
 
 
-def save_offline(m: folium.Map | Element, path: str | Path, *, allow: Iterable[str] = ()) -> Path:
-    """Render a map to one self-contained, deterministic HTML file.
+def render_offline(
+    m: folium.Map | Element,
+    *,
+    allow: Iterable[str] = (),
+    code: Mapping[str, str] | None = None,
+    data: Mapping[str, str] | None = None,
+) -> str:
+    """Render a map to one self-contained, deterministic HTML page (a string).
 
     Parameters
     ----------
     m : folium.Map or branca.element.Element
         The map, best made with `offline_map`; any element of a folium figure works
         (its root figure is rendered).
+    allow : iterable of str, default ()
+        URL prefixes that may stay in the page; see `inline_html`.
+    code : mapping of str to str, optional
+        Slot text in the rendered page -> script code of our own to put there before the
+        page is checked (so it is checked too).
+    data : mapping of str to str, optional
+        Slot text -> data to put there after the check: JSON already escaped for a
+        ``<script type="application/json">`` element (see
+        :func:`hotspots._escape.script_json`). Data is never rendered by a template and
+        never checked for URLs: it is not something the page loads.
+
+    Returns
+    -------
+    str
+        The page.
+
+    Raises
+    ------
+    OfflineError
+        If the page would load anything from outside the file.
+
+    Notes
+    -----
+    folium gives each element a random 32-hex-digit id (``map_659b…``). They are
+    renamed in order of first appearance (``map_0001``, ``circle_marker_0002``…), so
+    the same map, built again or saved again, gives byte-identical HTML. A copy of the
+    map is rendered (about a fifth of the render time), because folium's rendering
+    changes the elements it renders; `m` is not modified. In the page's JavaScript
+    the map object is therefore the global ``map_0001`` (for a figure holding one map).
+    """
+    start = time.perf_counter()
+    # folium's render adds children to the elements it renders (a second render of the
+    # same map differs): render a copy, so the caller's map is left as it was.
+    root = copy.deepcopy(m.get_root())
+    page = _stable_ids(root.render(), _element_ids(root))
+    page = _fill(page, code or {})
+    page = _fill(inline_html(page, allow=allow), data or {})
+    logger.info("rendered offline page: %d characters in %.2f s", len(page),
+                time.perf_counter() - start)  # fmt: skip
+    return page
+
+
+def _fill(page: str, slots: Mapping[str, str]) -> str:
+    """Put each slot's text in its place (each slot must be there exactly once)."""
+    for slot, text in slots.items():
+        if page.count(slot) != 1:
+            raise OfflineError(f"the page has {page.count(slot)} `{slot}` slots, expected 1")
+        before, after = page.split(slot)
+        page = before + text + after
+    return page
+
+
+def save_offline(m: folium.Map | Element, path: str | Path, *, allow: Iterable[str] = ()) -> Path:
+    """Render a map to one self-contained, deterministic HTML file.
+
+    Parameters
+    ----------
+    m : folium.Map or branca.element.Element
+        The map, best made with `offline_map`; see `render_offline`.
     path : str or pathlib.Path
         Where to write the HTML; parent folders are created.
     allow : iterable of str, default ()
@@ -304,15 +371,6 @@ def save_offline(m: folium.Map | Element, path: str | Path, *, allow: Iterable[s
     OfflineError
         If the page would load anything from outside the file; nothing is written.
 
-    Notes
-    -----
-    folium gives each element a random 32-hex-digit id (``map_659b…``). They are
-    renamed in order of first appearance (``map_0001``, ``circle_marker_0002``…), so
-    the same map, built again or saved again, gives byte-identical HTML. A copy of the
-    map is rendered (about a fifth of the render time), because folium's rendering
-    changes the elements it renders; `m` is not modified. In the page's JavaScript
-    the map object is therefore the global ``map_0001`` (for a figure holding one map).
-
     Examples
     --------
     >>> import tempfile
@@ -324,45 +382,116 @@ def save_offline(m: folium.Map | Element, path: str | Path, *, allow: Iterable[s
     >>> "<script src=" in page, "var map_0001 = L.map(" in page
     (False, True)
     """
-    start = time.perf_counter()
-    # folium's render adds children to the elements it renders (a second render of the
-    # same map differs): render a copy, so the caller's map is left as it was.
-    root = copy.deepcopy(m.get_root())
-    raw = root.render()
-    html = inline_html(_stable_ids(raw, _element_ids(root)), allow=allow)
+    data = render_offline(m, allow=allow).encode("utf-8")
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    data = html.encode("utf-8")
     out.write_bytes(data)
-    logger.info(
-        "saved offline map %s: %d bytes in %.2f s", out, len(data), time.perf_counter() - start
-    )
+    logger.info("saved offline map %s: %d bytes", out, len(data))
     return out
+
+
+class _Loads(HTMLParser):
+    """Collect what a page would load: resource attributes, stylesheets and script code.
+
+    Text between tags and data elements (``<script type="application/json">``) are not
+    collected: a URL there is text, not a resource.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.urls: list[tuple[str, str]] = []  # (what, url) from attributes and CSS
+        self.scripts: list[str] = []
+        self._inside: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name.lower(): value or "" for name, value in attrs}
+        if tag in _SRC_TAGS:
+            for name in ("src", "poster", "data", "background"):
+                if values.get(name):
+                    self.urls.append((f"<{tag} {name}>", values[name]))
+            for candidate in values.get("srcset", "").split(","):
+                if candidate.strip():
+                    self.urls.append((f"<{tag} srcset>", candidate.split()[0]))
+        rel = set(values.get("rel", "").lower().split())
+        if tag == "link" and values.get("href") and not rel & _LINKS_NOT_LOADED:
+            self.urls.append(("<link href>", values["href"]))
+        if values.get("style"):
+            self._css(values["style"])
+        if tag == "script":
+            kind = values.get("type", "").lower()
+            self._inside = "script" if kind in _SCRIPT_TYPES else "data"
+        elif tag == "style":
+            self._inside = "style"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._inside = None
+
+    def handle_data(self, data: str) -> None:
+        if self._inside == "script":
+            self.scripts.append(data)
+        elif self._inside == "style":
+            self._css(data)
+
+    def _css(self, text: str) -> None:
+        for match in _CSS_URL.finditer(text):
+            self.urls.append(("CSS url()", match.group("url").strip()))
+        for match in _CSS_IMPORT.finditer(text):
+            self.urls.append(("CSS @import", match.group("url").strip()))
+
+
+_SRC_TAGS = frozenset(
+    {"img", "script", "iframe", "frame", "source", "embed", "video", "audio", "input", "track",
+     "object", "body", "image", "use"}
+)  # fmt: skip
+_LINKS_NOT_LOADED = frozenset({"canonical", "alternate", "author", "license", "help", "search"})
+_SCRIPT_TYPES = frozenset({"", "text/javascript", "application/javascript", "module"})
+_CSS_IMPORT = re.compile(r"@import\s+([\"'])(?P<url>[^\"']*)\1", re.IGNORECASE)
 
 
 def _outside_references(text: str, allowed: tuple[str, ...], reported: set[str]) -> list[str]:
     """List what `text` (a page without its vendored assets) would fetch.
 
-    URLs in `reported` were already listed, by the ``<script>`` / ``<link>`` pass.
+    Only what a browser loads is looked at: resource attributes (``src``, ``srcset``,
+    ``<link href>``...), CSS ``url()`` and ``@import``, and URLs in script code. URLs in
+    `reported` were already listed, by the ``<script>`` / ``<link>`` pass.
     """
+    parser = _Loads()
+    parser.feed(text)
+    parser.close()
     problems: list[str] = []
-    for match in _ABSOLUTE_URL.finditer(text):
+    for what, url in parser.urls:
+        if not url or url in reported or url.lower().startswith(_LOCAL_SCHEMES):
+            continue
+        absolute = re.match(r"(?:[a-z][a-z0-9+.-]*:)?//", url, re.IGNORECASE)
+        if absolute:
+            if not url.startswith(allowed) and not ("https:" + url).startswith(allowed):
+                problems.append(f"{what} `{url}`")
+        else:
+            problems.append(f"{what} `{url}` is a file next to the page, not in it")
+    for code in parser.scripts:
+        problems.extend(_script_references(code, allowed, reported))
+    return problems
+
+
+def _script_references(code: str, allowed: tuple[str, ...], reported: set[str]) -> list[str]:
+    """List the URLs script `code` would load (absolute URLs, HTML it writes with sources)."""
+    problems: list[str] = []
+    for match in _ABSOLUTE_URL.finditer(code):
         url = match.group(0)
-        if url in reported:
+        if url in reported or url.startswith(allowed + _NAMESPACES):
             continue
-        if url.startswith(allowed + _NAMESPACES):
-            continue
-        if _ANCHOR_HREF.search(text, max(0, match.start() - 600), match.start()):
+        if _ANCHOR_HREF.search(code, max(0, match.start() - 600), match.start()):
             continue  # a link the reader may click, not something the page loads
         problems.append(f"`{url}`")
-    for match in _PROTOCOL_RELATIVE.finditer(text):
+    for match in _PROTOCOL_RELATIVE.finditer(code):
         url = match.group("url")
         if not ("https:" + url).startswith(allowed) and not _ANCHOR_HREF.search(
-            text, max(0, match.start("url") - 600), match.start("url")
+            code, max(0, match.start("url") - 600), match.start("url")
         ):
             problems.append(f"protocol-relative `{url}`")
     for pattern, what in ((_RESOURCE_SRC, "src"), (_LEFTOVER_LINK, "<link href>")):
-        for match in pattern.finditer(text):
+        for match in pattern.finditer(code):
             url = match.group("url")
             if not url or url.lower().startswith(_LOCAL_SCHEMES) or "//" in url:
                 continue  # empty, inline, or an absolute URL reported above

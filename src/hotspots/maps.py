@@ -4,21 +4,31 @@
 (points, or counts per grid cell when there are many), lights (working and out), bus stops,
 obstructions, dark gaps and fix targets, each a layer that can be toggled, with a legend, a
 title and a popup per hot spot holding its evidence in words and two small inline SVG charts
-(hour of day, events per week). ``Map.save(path)`` writes one HTML file with every script and
-style inlined: it opens offline, from an e-mail attachment, in any browser.
+(hour of day, events per week). ``HotspotMap.save(path)`` writes one HTML file with every
+script and style inlined: it opens offline, from an e-mail attachment, in any browser.
 
-Every text that came from data (ids, categories, residents' words) is HTML-escaped. With
-``public=True`` no point location, free text or id of a person or address is written: events
-become counts per grid cell with small counts suppressed, and hot spots become circles round
-their (rounded) centres.
+How data reaches the page: folium renders the page skeleton (Leaflet, the map, the title and
+legend boxes) from templates that hold no data. Everything from data — coordinates, ids,
+names, categories, residents' words, the study name — is written afterwards as one JSON
+document in a ``<script type="application/json">`` element (escaped for that place by
+:func:`hotspots._escape.script_json`), which the page's own script (``_map.js``) reads and
+draws. Strings shown as HTML (popups, tooltips, title, legend) were escaped once with
+:func:`hotspots._escape.html_text`. So no text from a file ever passes through Jinja2 (which
+folium uses for its templates, and which would evaluate ``{{ ... }}`` in it), and the check
+for outside resources never confuses a URL in a resident's text with something the page loads.
+
+With ``public=True`` no point location, free text or id of a person or address is written:
+events become counts per grid cell with small counts suppressed, hot spots with fewer than
+`min_count` events are left out, and the others become circles round their (rounded) centres.
 """
 
 from __future__ import annotations
 
+import functools
 import html
-import json
 import logging
 import math
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,62 +38,106 @@ import numpy as np
 import pandas as pd
 import pyproj
 import shapely
-from folium.utilities import JsCode
+from branca.element import MacroElement
+from jinja2 import Template
 
 from hotspots import _columns as C
+from hotspots import _map_html as H
 from hotspots import _offline
 from hotspots._errors import ValidationError
+from hotspots._escape import html_text, script_json
+from hotspots._map_html import FIX_COLOURS, FIX_LABELS
 from hotspots.study import Study
 
 if TYPE_CHECKING:
     # only for type hints: maps does not need the assessment stage to run
     from hotspots.assessment import Assessment
 
-__all__ = ["FIX_COLOURS", "HotspotMap", "make_map"]
+__all__ = ["FIX_COLOURS", "FIX_LABELS", "HotspotMap", "make_map"]
 
 log = logging.getLogger(__name__)
 
-FIX_COLOURS: dict[str, str] = {
-    "repair_light": "#E69F00",
-    "add_lighting": "#D55E00",
-    "improve_bus_stop": "#0072B2",
-    "trim_vegetation": "#009E73",
-    "clear_sightline": "#CC79A7",
-    "clean_up": "#56B4E9",
-    "no_environmental_fix": "#7F7F7F",
-}
-"""Okabe-Ito colour-blind-safe palette, one colour per fix (grey: none indicated)."""
-
-FIX_LABELS: dict[str, str] = {
-    "repair_light": "Repair a light that is out",
-    "add_lighting": "Add lighting in a dark gap",
-    "improve_bus_stop": "Improve the bus stop",
-    "trim_vegetation": "Trim vegetation",
-    "clear_sightline": "Clear a blocked sightline",
-    "clean_up": "Clean up",
-    "no_environmental_fix": "No environmental fix indicated",
-}
-_OBSTRUCTION_COLOURS = {"hedge": "#009E73", "tree": "#009E73"}
 _MAX_POINTS = 3000
 _MAX_CELLS = 6000
 _NEAR_M = 100.0  # stops and obstructions this near a hot spot (sightline_search_m)
 _SVG_MAX = 1500
 """Layers with more features are drawn on a canvas (SVG slows the first render)."""
-# one canvas for every such layer (a renderer per feature would be one canvas per light)
-_CANVAS = JsCode("(window.hotspotsCanvas = window.hotspotsCanvas || L.canvas())")
-_LIGHTS_NEAR_M = 50.0  # lights this near: those in reach (30 m) and their neighbours
+_LIGHTS_NEAR_M = 50.0
 """Lights drawn round the hot spots when there are many: reach (30 m) plus a pool's width."""
+_OBSTRUCTION_COLOURS = {"hedge": "#009E73", "tree": "#009E73"}
+_COLLAPSE_BELOW_PX = 700
+"""Screens narrower than this (phones) start with the layer list collapsed."""
+_DATA_SLOT = "@@HOTSPOTS-DATA@@"
+_CODE_SLOT = "@@HOTSPOTS-MAP-JS@@"
+
+
+class _Frame(MacroElement):
+    """The static parts of the page: title and legend boxes, the data element, our script.
+
+    Its template holds no data: the slots are filled after rendering (see `HotspotMap.save`).
+    """
+
+    _template = Template(
+        "{% macro header(this, kwargs) %}<style>"
+        ".hotspots-box{position:fixed;z-index:650;background:rgba(255,255,255,0.92);"
+        "padding:6px 10px;border:1px solid #999}"
+        "#hotspots-title{top:10px;left:60px;font:14px sans-serif}"
+        "#hotspots-legend{bottom:50px;left:10px;font:12px sans-serif}"
+        "</style>{% endmacro %}"
+        "{% macro html(this, kwargs) %}"
+        '<div id="hotspots-title" class="hotspots-box"></div>'
+        '<div id="hotspots-legend" class="hotspots-box"></div>'
+        f'<script type="application/json" id="hotspots-data">{_DATA_SLOT}</script>'
+        f"<script>{_CODE_SLOT}</script>"
+        "{% endmacro %}"
+        "{% macro script(this, kwargs) %}"
+        "window.hotspotsDraw({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
+
+
+@functools.cache
+def _map_js() -> str:
+    """Return the map's drawing script (``_map.js``), ready for an inline ``<script>``."""
+    text = resources.files("hotspots").joinpath("_map.js").read_text(encoding="utf-8")
+    if "</script" in text.lower():
+        raise ValidationError("_map.js must not contain `</script`")
+    return text
 
 
 class HotspotMap(folium.Map):
-    """A folium map whose :meth:`save` writes one self-contained, offline HTML file."""
+    """A folium map whose :meth:`save` writes one self-contained, offline HTML file.
+
+    The layers, title and legend are in :attr:`data` (drawn by the page's own script), not
+    in folium elements.
+    """
 
     allowed_urls: tuple[str, ...] = ()
     """URL prefixes the page may load (only a base-map tile template the caller asked for)."""
+    data: dict[str, Any] | None = None
+    """What the page draws: ``{"title", "legend", "tiles", "layers": [...]}`` (JSON-able)."""
+
+    def to_html(self) -> str:
+        """Return the whole page: assets inlined, data in its JSON element."""
+        return _offline.render_offline(
+            self,
+            allow=self.allowed_urls,
+            code={_CODE_SLOT: _map_js()},
+            data={_DATA_SLOT: script_json(self.data or {"layers": []})},
+        )
 
     def save(self, outfile: str | Path, close_file: bool = True, **kwargs: Any) -> None:  # noqa: ARG002
         """Write the map as one HTML file with every asset inlined (no network needed)."""
-        _offline.save_offline(self, outfile, allow=self.allowed_urls)
+        out = Path(outfile)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(self.to_html().encode("utf-8"))
+
+    def _repr_html_(self, **kwargs: Any) -> str:  # noqa: ARG002
+        """Show the offline page in Jupyter, in an iframe."""
+        return (
+            f'<iframe srcdoc="{html.escape(self.to_html())}" style="width:100%;height:600px;'
+            'border:none"></iframe>'
+        )
 
 
 def make_map(
@@ -110,7 +164,8 @@ def make_map(
         From :func:`hotspots.recommend`; hot spots are coloured by their top fix.
     public : bool
         Public mode: no point locations (events as counts per grid cell, cells with fewer
-        than `min_count` suppressed), no free text, no event or hot-spot ids.
+        than `min_count` suppressed), no free text, no event or hot-spot ids, and hot spots
+        with fewer than `min_count` events left out.
     min_count : int, optional
         Smallest count shown in public mode; default ``settings.public_min_count`` (5).
     cell_m : float, optional
@@ -129,7 +184,8 @@ def make_map(
         or ``"OpenStreetMap"``. Off by default: tiles are fetched at view time, so a map
         with tiles needs internet to show them (everything else still works offline).
     tiles_attribution : str, optional
-        Attribution shown for a tile URL (required by most tile providers' terms).
+        Attribution shown for a tile URL (required by most tile providers' terms); shown
+        as text, never as HTML.
 
     Returns
     -------
@@ -141,8 +197,8 @@ def make_map(
     >>> from hotspots import datasets, find_hotspots
     >>> study = datasets.load_study("scene")
     >>> m = make_map(study, find_hotspots(study))
-    >>> type(m).__name__
-    'HotspotMap'
+    >>> type(m).__name__, [layer["name"] for layer in m.data["layers"]][:2]
+    ('HotspotMap', ['Incidents (828)', 'Resident concerns (77)'])
     """
     if not isinstance(study, Study):
         raise ValidationError(f"`study` must be a hotspots.Study, got {type(study).__name__}")
@@ -160,63 +216,115 @@ def make_map(
     m = _offline.offline_map(
         map_class=HotspotMap, location=[lat0, lon0], zoom_start=15, control_scale=True
     )
-    m.get_root().header.add_child(folium.Element(f"<script>{_POPUP_JS}</script>"))
-    if tiles is not None:
-        _add_tiles(m, tiles, tiles_attribution)
     m.fit_bounds([[sw[1], sw[0]], [ne[1], ne[0]]])
+    _Frame().add_to(m)
+    tile_layer = _tiles(m, tiles, tiles_attribution) if tiles is not None else None
 
+    hidden = 0
+    if public and len(clusters) and C.N_EVENTS in clusters:
+        small = clusters[C.N_EVENTS].fillna(0).to_numpy() < k_min
+        hidden = int(small.sum())
+        clusters = clusters[~small]
+        recs = recs[recs[C.CLUSTER_ID].isin(set(clusters[C.CLUSTER_ID]))]
     top_fix = _top_fix(clusters, recs)
-    _add_events(m, study, public=public, k_min=k_min, cell_m=cell_m)
+    layers = _event_layers(study, public=public, k_min=k_min, cell_m=cell_m)
     if not public:
-        _add_dark_gaps(m, study, clusters)
+        layers += _dark_gap_layers(study, clusters)
     near = _near_area(clusters, _NEAR_M)
-    _add_lights(m, study, _near_area(clusters, _LIGHTS_NEAR_M))
-    _add_stops(m, study, near, public)
-    _add_obstructions(m, study, near, public)
-    _add_hotspots(m, study, clusters, recs, top_fix, public)
+    layers += _light_layers(study, _near_area(clusters, _LIGHTS_NEAR_M))
+    layers += _stop_layers(study, near, public)
+    layers += _obstruction_layers(study, near, public)
+    layers += _hotspot_layers(study, clusters, recs, top_fix, public)
     if not public and len(recs):
-        _add_targets(m, study, recs)
+        layers += _target_layers(recs)
     if assessment is not None:
-        _add_assessment(m, study, assessment, public)
-    folium.LayerControl(collapsed=False).add_to(m)
+        layers += _assessment_layers(study, assessment, public)
     first, last = study.time_span()
     span = f"{first:%d %b %Y} \u2013 {last:%d %b %Y}" if first is not None else ""
-    heading = title if title is not None else f"{study.name}"
-    _add_title(m, heading, span, len(clusters), public)
-    _add_legend(m, sorted(set(top_fix.values())) or ["no_environmental_fix"], public,
-                assessment=assessment is not None, k_min=k_min)  # fmt: skip
-    log.info("map: %d hot spots, %d fix rows, public=%s", len(clusters), len(recs), public)
+    fixes = sorted(set(top_fix.values())) or [C.NO_FIX]
+    m.data = {
+        "title": H.title_html(title if title is not None else study.name, span,
+                              len(clusters), public, hidden),
+        "legend": H.legend_html(fixes, public, assessment=assessment is not None, k_min=k_min),
+        "tiles": tile_layer,
+        "collapse_below_px": _COLLAPSE_BELOW_PX,
+        "layers": layers,
+    }  # fmt: skip
+    log.info(
+        "map: %d hot spots (%d hidden as too small to publish), %d fix rows, public=%s",
+        len(clusters), hidden, len(recs), public,
+    )  # fmt: skip
     return m
 
 
 # =========================================================================================
-# layers
+# helpers: layer specs (what _map.js draws), coordinates, grids
 # =========================================================================================
 
 
 _OSM = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-_OSM_ATTRIBUTION = "&copy; OpenStreetMap contributors"
+_OSM_ATTRIBUTION = "\u00a9 OpenStreetMap contributors"
 
 
-def _add_tiles(m: HotspotMap, tiles: str, attribution: str | None) -> None:
-    """Add a base map whose tiles load from the network at view time."""
+def _tiles(m: HotspotMap, tiles: str, attribution: str | None) -> dict[str, str]:
+    """Return the base-map spec (tiles load from the network at view time)."""
     url = _OSM if tiles.lower() == "openstreetmap" else tiles
-    if not url.startswith("https://") or "{z}" not in url:
+    if not url.startswith("https://") or "{z}" not in url or any(c in url for c in "\"'<> "):
         raise ValidationError(
             f"tiles must be 'OpenStreetMap' or an https XYZ template with {{z}}/{{x}}/{{y}}, "
             f"got {tiles!r}"
         )
     if url != _OSM and not attribution:
         raise ValidationError("tiles_attribution is required for a tile URL (the provider's)")
-    folium.TileLayer(
-        url, attr=attribution or _OSM_ATTRIBUTION, name="Base map (needs internet)", max_zoom=19
-    ).add_to(m)
     m.allowed_urls = (url.split("{", 1)[0],)
+    return {
+        "url": url,
+        "attribution": html_text(attribution or _OSM_ATTRIBUTION),
+        "name": "Base map (needs internet)",
+    }
+
+
+def _layer(name: str, **spec: Any) -> dict[str, Any]:
+    """Return a layer spec for _map.js (see its header), dropping options left as None."""
+    return {"name": html_text(name), **{k: v for k, v in spec.items() if v is not None}}
+
+
+def _props(frame: pd.DataFrame, columns: list[str]) -> dict[str, list[Any]]:
+    """Return `columns` of `frame` as JSON-able lists; text escaped for HTML."""
+    out: dict[str, list[Any]] = {}
+    for col in columns:
+        series = frame[col]
+        if series.dtype == object or pd.api.types.is_string_dtype(series):
+            out[col] = [html_text(v) if v is not None and v == v else "" for v in series.tolist()]
+        else:
+            out[col] = series.tolist()
+    return out
+
+
+def _latlon(geoms: np.ndarray, crs: Any, decimals: int) -> list[list[float]]:
+    """Return `[lat, lon]` of point geometries in `crs`, rounded to `decimals`."""
+    xy = shapely.get_coordinates(geoms)
+    if not len(xy):
+        return []
+    lon, lat = pyproj.Transformer.from_crs(crs, 4326, always_xy=True).transform(xy[:, 0], xy[:, 1])
+    return np.round(np.c_[lat, lon], decimals).tolist()
+
+
+def _shapes(frame: gpd.GeoDataFrame, decimals: int = 6) -> list[Any]:
+    """Return the geometries of `frame` as GeoJSON objects in lon/lat."""
+    wgs = frame.geometry.to_crs(4326).to_numpy()
+    wgs = shapely.set_precision(wgs, 10.0**-decimals)
+    return [shapely.geometry.mapping(g) for g in wgs]
+
+
+def _decimals(n: int) -> int:
+    """Coordinate precision of a context layer: ~1 m when it is large, else ~0.1 m."""
+    return 5 if n > _SVG_MAX else 6
 
 
 def _empty_recs(study: Study) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
-        {"cluster_id": [], "fix": [], "target_id": [], "evidence": [], "priority": []},
+        {C.CLUSTER_ID: [], C.FIX: [], C.TARGET_ID: [], C.EVIDENCE: [], C.PRIORITY: []},
         geometry=gpd.GeoSeries([], crs=study.crs),
         crs=study.crs,
     )
@@ -234,47 +342,11 @@ def _bounds(study: Study, clusters: gpd.GeoDataFrame) -> np.ndarray:
 def _top_fix(clusters: gpd.GeoDataFrame, recs: gpd.GeoDataFrame) -> dict[str, str]:
     if not len(recs):
         return {}
-    best = recs.sort_values(["priority", "fix"], ascending=[False, True]).drop_duplicates(
-        "cluster_id"
+    best = recs.sort_values([C.PRIORITY, C.FIX], ascending=[False, True]).drop_duplicates(
+        C.CLUSTER_ID
     )
-    known = set(clusters["cluster_id"]) if "cluster_id" in clusters else set()
-    return {c: f for c, f in zip(best["cluster_id"], best["fix"], strict=True) if c in known}
-
-
-def _wgs(frame: gpd.GeoDataFrame, grid: float = 1e-6) -> gpd.GeoDataFrame:
-    """`frame` in lon/lat, snapped to `grid` degrees (1e-6 ~ 0.1 m; 1e-5 ~ 1 m for markers)."""
-    out = frame.to_crs(4326)
-    return out.set_geometry(shapely.set_precision(out.geometry.to_numpy(), grid))
-
-
-def _geojson(frame: gpd.GeoDataFrame, columns: list[str]) -> dict[str, Any]:
-    """GeoJSON with only the listed (escaped, JSON-safe) properties.
-
-    Built from arrays (``shapely.to_geojson``), about ten times faster than
-    ``GeoDataFrame.to_json`` for tens of thousands of features.
-    """
-    values = []
-    for col in columns:
-        series = frame[col]
-        if series.dtype == object or pd.api.types.is_string_dtype(series):
-            values.append([html.escape(str(v)) for v in series.tolist()])
-        else:
-            values.append(
-                [None if isinstance(v, float) and not math.isfinite(v) else v
-                 for v in series.tolist()]
-            )  # fmt: skip
-    geoms = shapely.to_geojson(frame.geometry.to_numpy())
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "properties": dict(zip(columns, row, strict=True)),
-                "geometry": json.loads(g) if g is not None else None,
-            }
-            for g, *row in zip(geoms.tolist(), *values, strict=True)
-        ],
-    }
+    known = set(clusters[C.CLUSTER_ID]) if C.CLUSTER_ID in clusters else set()
+    return {c: f for c, f in zip(best[C.CLUSTER_ID], best[C.FIX], strict=True) if c in known}
 
 
 def _grid(xy: np.ndarray, cell_m: float) -> tuple[np.ndarray, np.ndarray]:
@@ -307,70 +379,13 @@ def _cell_size(xy: np.ndarray, wanted: float | None, floor_m: float) -> float:
     return size
 
 
-def _add_events(
-    m: folium.Map, study: Study, *, public: bool, k_min: int, cell_m: float | None
-) -> None:
-    to_wgs = pyproj.Transformer.from_crs(study.crs, 4326, always_xy=True)
-    for frame, label, colour in (
-        (study.incidents, "Incidents", "#333333"),
-        (study.concerns, "Resident concerns", "#0072B2"),
-    ):
-        if not len(frame):
-            continue
-        xy = shapely.get_coordinates(frame.geometry.to_numpy())
-        if public or len(frame) > _MAX_POINTS:
-            size = _cell_size(xy, cell_m, 100.0 if public else 25.0)
-            origin, counts = _grid(xy, size)
-            shown = counts >= k_min if public else np.ones(len(counts), bool)
-            name = f"{label} per {size:.0f} m cell"  # public: the legend says what is hidden
-            if not shown.any():  # every cell below the public threshold: nothing to draw
-                folium.FeatureGroup(name=f"{label}: none shown").add_to(m)
-                continue
-            top = max(int(counts[shown].max()), 1)
-            folium.GeoJson(
-                _cell_features(origin[shown], counts[shown], size, to_wgs),
-                name=name,
-                # styled in the browser from the count, drawn on a canvas: thousands of
-                # cells as SVG paths (and folium's per-feature style table) are slow
-                style=JsCode(
-                    f"function (f) {{ return {{color: {json.dumps(colour)}, weight: 0.5, "
-                    f"fillColor: {json.dumps(colour)}, "
-                    f"fillOpacity: 0.15 + 0.6 * f.properties.count / {top}}}; }}"
-                ),
-                renderer=JsCode("L.canvas()"),
-                tooltip=folium.GeoJsonTooltip(["count"], aliases=[label]),
-            ).add_to(m)
-            continue
-        points = frame[[C.CATEGORY, frame.geometry.name]].copy()
-        folium.GeoJson(
-            _geojson(_wgs(points), [C.CATEGORY]),
-            name=f"{label} ({len(frame):,})",
-            marker=folium.CircleMarker(radius=3, weight=1, color=colour, fill=True,
-                                       fill_color=colour, fill_opacity=0.6),
-            tooltip=folium.GeoJsonTooltip([C.CATEGORY], aliases=["Category"]),
-        ).add_to(m)  # fmt: skip
-
-
-def _cell_features(
-    origin: np.ndarray, counts: np.ndarray, size: float, to_wgs: pyproj.Transformer
-) -> dict[str, Any]:
-    """GeoJSON squares (in lon/lat, 6 decimals) with their counts, built from arrays."""
+def _cell_polygons(origin: np.ndarray, size: float, crs: Any) -> list[Any]:
+    """Return grid squares as ``[[lat, lon] x 4]`` rings (6 decimals), built from arrays."""
     x0, y0 = origin[:, 0], origin[:, 1]
-    xs = np.stack([x0, x0 + size, x0 + size, x0, x0], axis=1)
-    ys = np.stack([y0, y0, y0 + size, y0 + size, y0], axis=1)
-    lon, lat = to_wgs.transform(xs, ys)
-    rings = np.round(np.stack([lon, lat], axis=2), 6).tolist()
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "properties": {"count": int(n)},
-                "geometry": {"type": "Polygon", "coordinates": [ring]},
-            }
-            for ring, n in zip(rings, counts.tolist(), strict=True)
-        ],
-    }
+    xs = np.stack([x0, x0 + size, x0 + size, x0], axis=1)
+    ys = np.stack([y0, y0, y0 + size, y0 + size], axis=1)
+    lon, lat = pyproj.Transformer.from_crs(crs, 4326, always_xy=True).transform(xs, ys)
+    return np.round(np.stack([lat, lon], axis=2), 6).tolist()
 
 
 def _near_area(clusters: gpd.GeoDataFrame, distance_m: float) -> Any:
@@ -395,88 +410,114 @@ def _near(frame: gpd.GeoDataFrame, near: Any, keep: np.ndarray | None = None) ->
     return frame[mask]
 
 
-def _grid_deg(n: int) -> float:
-    """Coordinate precision of a context layer: ~1 m when it is large, else ~0.1 m."""
-    return 1e-5 if n > _SVG_MAX else 1e-6
+# =========================================================================================
+# layers
+# =========================================================================================
 
 
-def _canvas(layer: folium.GeoJson, n: int) -> folium.GeoJson:
-    """Draw a layer of more than ``_SVG_MAX`` features on a canvas, not as SVG elements."""
-    if n > _SVG_MAX:
-        if layer.marker is not None:
-            layer.marker.options["renderer"] = _CANVAS
-        else:
-            layer.options["renderer"] = _CANVAS
-    return layer
+def _event_layers(
+    study: Study, *, public: bool, k_min: int, cell_m: float | None
+) -> list[dict[str, Any]]:
+    layers = []
+    for frame, label, colour in (
+        (study.incidents, "Incidents", "#333333"),
+        (study.concerns, "Resident concerns", "#0072B2"),
+    ):
+        if not len(frame):
+            continue
+        xy = shapely.get_coordinates(frame.geometry.to_numpy())
+        if public or len(frame) > _MAX_POINTS:
+            size = _cell_size(xy, cell_m, 100.0 if public else 25.0)
+            origin, counts = _grid(xy, size)
+            shown = counts >= k_min if public else np.ones(len(counts), bool)
+            if not shown.any():  # every cell below the public threshold: nothing to draw
+                layers.append(_layer(f"{label}: none shown", points=[]))
+                continue
+            layers.append(_layer(
+                f"{label} per {size:.0f} m cell",  # public: the legend says what is hidden
+                polygons=_cell_polygons(origin[shown], size, study.crs),
+                props={"count": counts[shown].tolist()},
+                style={"color": colour, "weight": 0.5, "fillColor": colour},
+                opacity_by={"column": "count", "max": max(int(counts[shown].max()), 1)},
+                tooltip=[["count", label]], canvas=True,
+            ))  # fmt: skip
+            continue
+        layers.append(_layer(
+            f"{label} ({len(frame):,})",
+            points=_latlon(frame.geometry.to_numpy(), study.crs, 6),
+            props=_props(frame, [C.CATEGORY]),
+            style={"radius": 3, "weight": 1, "color": colour, "fillColor": colour,
+                   "fillOpacity": 0.6},
+            tooltip=[[C.CATEGORY, "Category"]], canvas=len(frame) > _SVG_MAX,
+        ))  # fmt: skip
+    return layers
 
 
-def _add_lights(m: folium.Map, study: Study, near: Any) -> None:
+def _light_layers(study: Study, near: Any) -> list[dict[str, Any]]:
     lights = study.lights
     if not len(lights):
-        return
+        return []
     out = (lights[C.STATUS] == C.STATUS_OUT).to_numpy()
     lights = _near(lights, near, keep=out)
+    layers = []
     for mask, name, style in (
         (lights[C.STATUS] != C.STATUS_OUT, "Street lights (working or unknown)",
-         {"radius": 2, "color": "#8A7A00", "fill_color": "#F0E442", "weight": 1}),
+         {"radius": 2, "color": "#8A7A00", "fillColor": "#F0E442", "weight": 1}),
         (lights[C.STATUS] == C.STATUS_OUT, "Street lights marked OUT",
-         {"radius": 6, "color": "#D55E00", "fill_color": "#000000", "weight": 3}),
+         {"radius": 6, "color": "#D55E00", "fillColor": "#000000", "weight": 3}),
     ):  # fmt: skip
         part = lights[mask.to_numpy()]
         if not len(part):
             continue
-        _canvas(
-            folium.GeoJson(
-                _geojson(
-                    _wgs(part[[C.ID, C.STATUS, part.geometry.name]], _grid_deg(len(part))),
-                    [C.ID, C.STATUS],
-                ),
-                name=f"{name} ({len(part):,})",
-                marker=folium.CircleMarker(fill=True, fill_opacity=0.9, **style),
-                tooltip=folium.GeoJsonTooltip([C.ID, C.STATUS], aliases=["Light", "Status"]),
-            ),
-            len(part),
-        ).add_to(m)
+        layers.append(_layer(
+            f"{name} ({len(part):,})",
+            points=_latlon(part.geometry.to_numpy(), study.crs, _decimals(len(part))),
+            props=_props(part, [C.ID, C.STATUS]),
+            style={**style, "fillOpacity": 0.9},
+            tooltip=[[C.ID, "Light"], [C.STATUS, "Status"]], canvas=len(part) > _SVG_MAX,
+        ))  # fmt: skip
+    return layers
 
 
-def _add_stops(m: folium.Map, study: Study, near: Any, public: bool) -> None:
+def _stop_layers(study: Study, near: Any, public: bool) -> list[dict[str, Any]]:
     stops = _near(study.stops, near)
     if not len(stops):
-        return
+        return []
     cols = [C.NAME] if public else [C.ID, C.NAME]
-    _canvas(folium.GeoJson(
-        _geojson(_wgs(stops[[*cols, stops.geometry.name]], _grid_deg(len(stops))), cols),
-        name=f"Bus stops ({len(stops):,})",
-        marker=folium.CircleMarker(radius=3, color="#222222", weight=1.5, fill=True,
-                                   fill_color="#FFFFFF", fill_opacity=1.0),
-        tooltip=folium.GeoJsonTooltip(cols, aliases=["Stop", "Name"][-len(cols):]),
-    ), len(stops)).add_to(m)  # fmt: skip
+    return [_layer(
+        f"Bus stops ({len(stops):,})",
+        points=_latlon(stops.geometry.to_numpy(), study.crs, _decimals(len(stops))),
+        props=_props(stops, cols),
+        style={"radius": 3, "color": "#222222", "weight": 1.5, "fillColor": "#FFFFFF",
+               "fillOpacity": 1.0},
+        tooltip=[list(p) for p in zip(cols, ["Stop", "Name"][-len(cols):], strict=True)],
+        canvas=len(stops) > _SVG_MAX,
+    )]  # fmt: skip
 
 
-def _add_obstructions(m: folium.Map, study: Study, near: Any, public: bool) -> None:
+def _obstruction_layers(study: Study, near: Any, public: bool) -> list[dict[str, Any]]:
     obs = _near(study.obstructions, near)
     if not len(obs):
-        return
+        return []
     cols = [C.KIND] if public else [C.ID, C.KIND]
-    _canvas(folium.GeoJson(
-        _geojson(_wgs(obs[[*cols, obs.geometry.name]], _grid_deg(len(obs))), cols),
-        name=f"Obstructions ({len(obs):,})",
-        # styled in the browser: folium's style table lists every feature id per style
-        style=JsCode(
-            f"function (f) {{ var c = {json.dumps(_OBSTRUCTION_COLOURS)}[f.properties.kind];"
-            ' return {color: c || "#CC79A7", weight: 3, fillOpacity: 0.5}; }'
-        ),
-        tooltip=folium.GeoJsonTooltip(cols, aliases=["Obstruction", "Kind"][-len(cols) :]),
-    ), len(obs)).add_to(m)  # fmt: skip
+    props = _props(obs, cols)
+    props["colour"] = [_OBSTRUCTION_COLOURS.get(k, "#CC79A7") for k in obs[C.KIND].tolist()]
+    return [_layer(
+        f"Obstructions ({len(obs):,})",
+        shapes=_shapes(obs, _decimals(len(obs))), props=props,
+        style={"weight": 3, "fillOpacity": 0.5}, stroke_by="colour", fill_by="colour",
+        tooltip=[list(p) for p in zip(cols, ["Obstruction", "Kind"][-len(cols):], strict=True)],
+        canvas=len(obs) > _SVG_MAX,
+    )]  # fmt: skip
 
 
-def _add_dark_gaps(m: folium.Map, study: Study, clusters: gpd.GeoDataFrame) -> None:
+def _dark_gap_layers(study: Study, clusters: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     """Draw the parts of each hot spot farther than the light reach from working lights."""
     if "dark_area_share" not in clusters or not len(clusters):
-        return
+        return []
     dark = clusters[clusters["dark_area_share"].fillna(0) > 0]
     if not len(dark):
-        return
+        return []
     lights = study.lights[study.lights[C.STATUS] != C.STATUS_OUT]
     reach = study.settings.light_radius_m
     points = lights.geometry.to_numpy()
@@ -488,178 +529,86 @@ def _add_dark_gaps(m: folium.Map, study: Study, clusters: gpd.GeoDataFrame) -> N
         lit = shapely.buffer(near, reach, quad_segs=8)
         gap = shapely.difference(poly, shapely.union_all(lit)) if len(lit) else poly
         gaps.append(shapely.simplify(gap, 1.0))  # 1 m: the arcs of the pools, fewer vertices
-    frame = gpd.GeoDataFrame({"what": ["dark gap"] * len(gaps)}, geometry=gaps, crs=study.crs)
+    frame = gpd.GeoDataFrame(geometry=gaps, crs=study.crs)
     frame = frame[~frame.geometry.is_empty]
-    folium.GeoJson(
-        _geojson(_wgs(frame), ["what"]),
-        name=f"Dark gaps (> {reach:.0f} m from a working light)",
-        style_function=lambda _f: {
-            "color": "#000000",
-            "weight": 0,
-            "fillColor": "#000000",
-            "fillOpacity": 0.35,
-        },  # fmt: skip
-    ).add_to(m)
+    return [_layer(
+        f"Dark gaps (> {reach:.0f} m from a working light)",
+        shapes=_shapes(frame),
+        style={"color": "#000000", "weight": 0, "fillColor": "#000000", "fillOpacity": 0.35},
+    )]  # fmt: skip
 
 
-def _add_hotspots(
-    m: folium.Map,
+def _hotspot_layers(
     study: Study,
     clusters: gpd.GeoDataFrame,
     recs: gpd.GeoDataFrame,
     top_fix: dict[str, str],
     public: bool,
-) -> None:
+) -> list[dict[str, Any]]:
     if not len(clusters):
-        return
-    frame = clusters[["cluster_id", clusters.geometry.name]].copy()
-    frame["fix"] = [top_fix.get(c, "") for c in clusters["cluster_id"]]
-    frame["colour"] = [FIX_COLOURS.get(f, "#444444") for f in frame["fix"]]
-    by_cluster = _recs_by_cluster(recs)
+        return []
+    ids = clusters[C.CLUSTER_ID].tolist()
+    colours = [H.fix_colour(top_fix.get(c, "")) for c in ids]
+    by_place = H.recs_by_place(recs)
     rows = pd.DataFrame(clusters.drop(columns=clusters.geometry.name)).to_dict("records")
-    frame["popup"] = [
-        _popup_html(row, by_cluster.get(row["cluster_id"], []), public, i + 1)
+    popups = [
+        H.popup_html(row, by_place.get(row[C.CLUSTER_ID], []), public, i + 1)
         for i, row in enumerate(rows)
     ]
+    geoms = clusters.geometry.to_numpy()
+    centres = shapely.centroid(geoms)
     if public:
         # circles round centres rounded to ~100 m: no vertex of an event hull is written
-        centre = shapely.centroid(frame.geometry.to_numpy())
-        radius = np.sqrt(shapely.area(frame.geometry.to_numpy()) / np.pi)
-        c_wgs = gpd.GeoSeries(centre, crs=study.crs).to_crs(4326)
-        lat = np.round(c_wgs.y.to_numpy(), 3)
-        lon = np.round(c_wgs.x.to_numpy(), 3)
-        group = folium.FeatureGroup(name=f"Hot spots ({len(frame)})")
-        for la, lo, r, colour, popup in zip(lat, lon, radius, frame["colour"], frame["popup"],
-                                            strict=True):  # fmt: skip
-            folium.Circle(
-                location=[float(la), float(lo)], radius=float(max(r, 50.0)), color=colour,
-                weight=3, fill=True, fill_color=colour, fill_opacity=0.35,
-                popup=folium.Popup(popup, max_width=360),
-            ).add_to(group)  # fmt: skip
-            folium.CircleMarker(  # seen at city zoom, like the team map's markers
-                location=[float(la), float(lo)], radius=8, color="#FFFFFF", weight=2,
-                fill=True, fill_color=colour, fill_opacity=0.95,
-                popup=folium.Popup(popup, max_width=360),
-            ).add_to(group)  # fmt: skip
-        group.add_to(m)
-        return
-    data = _wgs(frame)
-    features = json.loads(
-        data[["cluster_id", "fix", "colour", data.geometry.name]].to_json(drop_id=True)
-    )
-    for feature, popup in zip(features["features"], frame["popup"], strict=True):
-        feature["properties"]["popup"] = popup  # already escaped HTML; JSON-encoded below
-        feature["properties"]["cluster_id"] = html.escape(str(feature["properties"]["cluster_id"]))
-    folium.GeoJson(
-        features,
-        name=f"Hot spots by recommended fix ({len(frame)})",
-        style_function=lambda f: {"color": f["properties"]["colour"], "weight": 3,
-                                  "fillColor": f["properties"]["colour"], "fillOpacity": 0.35},
-        highlight_function=lambda _f: {"weight": 5, "fillOpacity": 0.55},
-        on_each_feature=JsCode(
-            "function(feature, layer) {"
-            " layer.bindPopup(feature.properties.popup, _POPUP_OPTIONS);"
-            " layer.bindTooltip(feature.properties.cluster_id);"
-            " window._HOTSPOT_AREAS[feature.properties.cluster_id] = layer;"
-            " layer.on('add', function () {"
-            " if (layer._path) { L.DomUtil.addClass(layer._path, 'hotspot-area'); } }); }"
-        ),
-    ).add_to(m)  # fmt: skip
-    # a marker at each centre, so that a place of a few metres is seen at city zoom
-    centres = shapely.centroid(data.geometry.to_numpy())
-    markers = {  # the popup stays with the polygon: a marker opens its polygon's popup
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "properties": {k: f["properties"][k] for k in ("cluster_id", "colour")},
-                "geometry": shapely.geometry.mapping(c),
-            }
-            for f, c in zip(features["features"], centres, strict=True)
-        ],
-    }
-    folium.GeoJson(
-        markers,
-        name=f"Hot spot markers ({len(frame)})",
-        marker=folium.CircleMarker(radius=8, weight=2, fill=True, fill_opacity=0.95),
-        style_function=lambda f: {"color": "#FFFFFF", "fillColor": f["properties"]["colour"]},
-        on_each_feature=JsCode(
-            "function(feature, layer) {"
-            " layer.bindPopup(function () {"
-            " var area = window._HOTSPOT_AREAS[feature.properties.cluster_id];"
-            " return area ? area.getPopup().getContent() : ''; }, _POPUP_OPTIONS);"
-            " layer.bindTooltip(feature.properties.cluster_id);"
-            " layer.on('add', function () {"
-            " if (layer._path) { L.DomUtil.addClass(layer._path, 'hotspot-marker'); } }); }"
-        ),
-    ).add_to(m)  # fmt: skip
+        keys = [f"P{i + 1}" for i in range(len(ids))]
+        radius = np.maximum(np.sqrt(shapely.area(geoms) / np.pi), 50.0)
+        at = _latlon(centres, study.crs, 3)
+        props = {"key": keys, "colour": colours, "popup": popups, "radius": radius.tolist()}
+        return [
+            _layer(f"Hot spots ({len(ids)})", points=at, props=props, radius_by="radius",
+                   style={"weight": 3, "fillOpacity": 0.35}, stroke_by="colour",
+                   fill_by="colour", popup="popup", popup_key="key",
+                   class_name="hotspot-area"),
+            _layer(f"Hot spot markers ({len(ids)})", points=at, props=props,
+                   style={"radius": 8, "color": "#FFFFFF", "weight": 2, "fillOpacity": 0.95},
+                   fill_by="colour", popup_from="key", class_name="hotspot-marker"),
+        ]  # fmt: skip
+    keys = [html_text(c) for c in ids]
+    props = {"cluster_id": keys, "colour": colours, "popup": popups}
+    return [
+        _layer(f"Hot spots by recommended fix ({len(ids)})", shapes=_shapes(clusters),
+               props=props, style={"weight": 3, "fillOpacity": 0.35}, stroke_by="colour",
+               fill_by="colour", popup="popup", popup_key="cluster_id", registers_areas=True,
+               tooltip=[["cluster_id", ""]], class_name="hotspot-area"),
+        # a marker at each centre, so that a place of a few metres is seen at city zoom
+        _layer(f"Hot spot markers ({len(ids)})", points=_latlon(centres, study.crs, 5),
+               props={"cluster_id": keys, "colour": colours},
+               style={"radius": 8, "color": "#FFFFFF", "weight": 2, "fillOpacity": 0.95},
+               fill_by="colour", popup_from="cluster_id", tooltip=[["cluster_id", ""]],
+               class_name="hotspot-marker"),
+    ]  # fmt: skip
 
 
-def _add_targets(m: folium.Map, study: Study, recs: gpd.GeoDataFrame) -> None:
-    targets = recs[recs["fix"] != "no_environmental_fix"]
+def _target_layers(recs: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    targets = recs[(recs[C.FIX] != C.NO_FIX) & ~recs.geometry.is_empty & recs.geometry.notna()]
     if not len(targets):
-        return
-    frame = targets[["cluster_id", "fix", "target_id", targets.geometry.name]].copy()
-    frame["label"] = [
-        f"{FIX_LABELS.get(f, f)}: {t}" if t else FIX_LABELS.get(f, f)
-        for f, t in zip(frame["fix"], frame["target_id"], strict=True)
+        return []
+    labels = [
+        f"{H.fix_label(f)}: {t}" if t is not None and t == t and str(t) else H.fix_label(f)
+        for f, t in zip(targets[C.FIX], targets[C.TARGET_ID], strict=True)
     ]
-    frame["colour"] = [FIX_COLOURS.get(f, "#444444") for f in frame["fix"]]
-    data = _geojson(_wgs(frame), ["cluster_id", "label", "colour"])
-    folium.GeoJson(
-        data,
-        name=f"Fix targets ({len(frame)})",
-        marker=folium.CircleMarker(radius=7, weight=3, fill=True, fill_opacity=1.0),
-        style_function=lambda f: {"color": "#000000", "fillColor": f["properties"]["colour"]},
-        tooltip=folium.GeoJsonTooltip(["label"], aliases=["Fix"]),
-    ).add_to(m)
-    del study
+    return [_layer(
+        f"Fix targets ({len(targets)})",
+        points=_latlon(targets.geometry.to_numpy(), targets.crs, 6),
+        props={"cluster_id": [html_text(c) for c in targets[C.CLUSTER_ID]],
+               "label": [html_text(x) for x in labels],
+               "colour": [H.fix_colour(f) for f in targets[C.FIX]]},
+        style={"radius": 7, "weight": 3, "color": "#000000", "fillOpacity": 1.0},
+        fill_by="colour", tooltip=[["label", "Fix"]], popup_from="cluster_id",
+        class_name="fix-target",
+    )]  # fmt: skip
 
 
-_POPUP_JS = (
-    "var _POPUP_OPTIONS = {maxWidth: 380, autoPanPaddingTopLeft: [20, 90]};"
-    " window._HOTSPOT_AREAS = {};"
-)
-"""Popup options shared by the layers: pan clear of the title box."""
-
-_AREA_LABELS = {"treated": "Treated area", "buffer": "Displacement buffer",
-                "control": "Control area"}  # fmt: skip
-_AREA_STYLE: dict[str, dict[str, Any]] = {
-    "treated": {"color": "#000000", "weight": 3, "fillColor": "#000000", "fillOpacity": 0.08},
-    "buffer": {"color": "#444444", "weight": 2, "dashArray": "8 5", "fillOpacity": 0.0},
-    "control": {"color": "#666666", "weight": 2, "dashArray": "2 5", "fillOpacity": 0.0},
-}
-_AREA_LINE = {"treated": "solid", "buffer": "dashed", "control": "dotted"}
-_AREAS = ("treated", "buffer", "control")  # hotspots.assessment.AREAS
-
-
-def _assessment_popup(assessment: Assessment, area: str) -> str:
-    """Build the popup: counts of each area before / after and the summary, escaped."""
-    esc = html.escape
-    counts = assessment.counts
-    rows = "".join(
-        f"<tr><td>{esc(_AREA_LABELS[a])}</td>"
-        + "".join(f'<td style="text-align:right">{int(counts.loc[(a, p), "all"]):,}</td>'
-                  for p in ("before", "after"))
-        + "</tr>"
-        for a in _AREAS
-    )  # fmt: skip
-    e = assessment.overall
-    stats = (
-        f"Rate ratio {e.rate_ratio:.2f} ({e.ci_low:.2f}\u2013{e.ci_high:.2f}), "
-        f"p = {e.p_value:.3g}; WDQ {e.wdq:.2f}"
-        if math.isfinite(e.rate_ratio)
-        else ""
-    )
-    return (
-        '<div class="assessment-popup" style="font:12px sans-serif;max-width:360px">'
-        f"<b>Assessment: {esc(_AREA_LABELS[area])}</b>"
-        f'<table style="margin:4px 0"><tr><th></th><th>before</th><th>after</th></tr>{rows}'
-        f'</table>{esc(stats)}<p style="margin:4px 0">{esc(assessment.summary())}</p></div>'
-    )
-
-
-def _add_assessment(m: folium.Map, study: Study, assessment: Assessment, public: bool) -> None:
+def _assessment_layers(study: Study, assessment: Assessment, public: bool) -> list[dict[str, Any]]:
     """Treated area, buffer and control of an assessment: one toggleable layer."""
     if not all(hasattr(assessment, a) for a in ("areas", "counts", "overall", "summary")):
         raise ValidationError(
@@ -671,197 +620,33 @@ def _add_assessment(m: folium.Map, study: Study, assessment: Assessment, public:
         raise ValidationError("`assessment.areas` has no CRS; make it with hotspots.assess")
     areas = areas.to_crs(study.crs)
     geoms = dict(zip(areas["area"], areas.geometry.to_numpy(), strict=True))
-    group = folium.FeatureGroup(name="Assessment: treated area, buffer, control")
-    if public:
-        # no vertex of a hot spot's hull: circles round the rounded centre, a coarse control
-        centre = gpd.GeoSeries([shapely.centroid(geoms["treated"])], crs=study.crs).to_crs(4326)
-        lat, lon = round(float(centre.y.iloc[0]), 3), round(float(centre.x.iloc[0]), 3)
-        r_treated = max(math.sqrt(shapely.area(geoms["treated"]) / math.pi), 50.0)
-        r_buffer = r_treated + float(assessment.parameters.get("buffer_m", 200.0))
-        control = gpd.GeoDataFrame(
-            {"area": ["control"]},
-            geometry=[shapely.set_precision(geoms["control"], 25.0)],
-            crs=study.crs,
-        )
-        _area_geojson(_wgs(control), assessment).add_to(group)
-        for area, radius in (("buffer", r_buffer), ("treated", r_treated)):
-            style = _AREA_STYLE[area]
-            folium.Circle(
-                location=[lat, lon], radius=radius, color=style["color"], weight=style["weight"],
-                dash_array=style.get("dashArray"), fill=style["fillOpacity"] > 0,
-                fill_opacity=style["fillOpacity"],
-                popup=folium.Popup(_assessment_popup(assessment, area), max_width=380),
-            ).add_to(group)  # fmt: skip
-    else:
-        frame = gpd.GeoDataFrame(
-            {"area": list(_AREAS)}, geometry=[geoms[a] for a in _AREAS], crs=study.crs
-        )
-        _area_geojson(_wgs(frame), assessment).add_to(group)
-    group.add_to(m)
-
-
-def _area_geojson(frame: gpd.GeoDataFrame, assessment: Assessment) -> folium.GeoJson:
-    data = _geojson(frame, ["area"])
-    for feature in data["features"]:
-        area = feature["properties"]["area"]
-        feature["properties"]["label"] = _AREA_LABELS[area]
-        feature["properties"]["popup"] = _assessment_popup(assessment, area)
-    return folium.GeoJson(
-        data,
-        style_function=lambda f: _AREA_STYLE[f["properties"]["area"]],
-        on_each_feature=JsCode(
-            "function(feature, layer) {"
-            " layer.bindPopup(feature.properties.popup, _POPUP_OPTIONS);"
-            " layer.bindTooltip(feature.properties.label);"
-            " layer.on('add', function () {"
-            " if (layer._path) { L.DomUtil.addClass(layer._path, 'assessment-area'); } }); }"
-        ),
-    )
-
-
-# =========================================================================================
-# popup, charts, legend, title
-# =========================================================================================
-
-
-def _svg_bars(values: list[float], *, width: int = 240, height: int = 48, label: str) -> str:
-    vals = np.asarray(values, float)
-    if not len(vals) or not np.isfinite(vals).any() or vals.max() <= 0:
-        return ""
-    bar = width / len(vals)
-    top = vals.max()
-    w = f"{max(bar - 1, 1):.1f}".removesuffix(".0")
-    rects = "".join(  # fill set once on the <svg>: about a third fewer bytes per popup
-        f'<rect x="{i * bar:.1f}" y="{height - 12 - h:.1f}" width="{w}" height="{h:.1f}"/>'
-        for i, h in enumerate(vals / top * (height - 14))
-    )
-    ticks = ""
-    if len(vals) == 24:
-        ticks = "".join(
-            f'<text x="{i * bar:.1f}" y="{height - 1}" font-size="8">{i}</text>'
-            for i in (0, 6, 12, 18)
-        )
-    return (
-        f'<div style="font-size:11px;margin-top:4px">{html.escape(label)}</div>'
-        f'<svg width="{width}" height="{height}" fill="#555" role="img" '
-        f'aria-label="{html.escape(label)}">'
-        f"{rects}{ticks}</svg>"
-    )
-
-
-def _fmt_time(value: Any) -> str:
-    try:
-        return f"{pd.Timestamp(value):%d %b %Y}"
-    except (TypeError, ValueError):
-        return ""
-
-
-def _recs_by_cluster(recs: gpd.GeoDataFrame) -> dict[Any, list[dict[str, Any]]]:
-    """Fix rows per hot spot, highest priority first (one pass, not one filter per spot)."""
-    out: dict[Any, list[dict[str, Any]]] = {}
-    if not len(recs):
-        return out
-    cols = ["cluster_id", "fix", "target_id", "evidence", "priority"]
-    ordered = pd.DataFrame(recs[cols]).sort_values("priority", ascending=False, kind="stable")
-    for row in ordered.to_dict("records"):
-        out.setdefault(row["cluster_id"], []).append(row)
-    return out
-
-
-def _popup_html(c: dict[str, Any], recs: list[dict[str, Any]], public: bool, rank: int) -> str:
-    esc = html.escape
-    name = f"Hot spot {rank}" if public else f"Hot spot {esc(str(c['cluster_id']))}"
-    parts = [f'<div class="hotspot-popup" style="font:12px sans-serif;max-width:360px">'
-             f"<b>{name}</b><br>"]  # fmt: skip
-    n = int(c.get("n_events", 0) or 0)
-    counts = f"{n} events"
-    if "n_incidents" in c and "n_concerns" in c:
-        counts += f" ({int(c['n_incidents'])} incidents, {int(c['n_concerns'])} concerns)"
-    parts.append(counts + "<br>")
-    if "first_seen" in c:
-        parts.append(f"{_fmt_time(c['first_seen'])} \u2013 {_fmt_time(c['last_seen'])}")
-        if "n_days" in c:
-            parts.append(f" on {int(c['n_days'])} days")
-        parts.append("<br>")
-    if "trend" in c and c["trend"]:
-        parts.append(f"Trend: {esc(str(c['trend']))}<br>")
-    if "after_dark_share" in c and pd.notna(c["after_dark_share"]):
-        parts.append(f"After dark: {c['after_dark_share']:.0%}<br>")
-    if recs:
-        parts.append('<ul style="padding-left:16px;margin:4px 0">')
-        for r in recs:
-            fix = str(r["fix"])
-            label = FIX_LABELS.get(fix, fix)
-            target_id = r["target_id"]
-            has_target = target_id is not None and pd.notna(target_id) and str(target_id) != ""
-            target = f" ({esc(str(target_id))})" if has_target and not public else ""
-            evidence = "" if public else f"<br>{esc(str(r['evidence']))}"
-            parts.append(
-                f'<li><b class="fix" data-fix="{esc(fix)}">{esc(label)}</b>{target}{evidence}</li>'
-            )
-        parts.append("</ul>")
-    if "hour_profile" in c and isinstance(c["hour_profile"], (list, np.ndarray)):
-        parts.append(_svg_bars(list(c["hour_profile"]), label="Events by hour of day"))
-    if "period_counts" in c and isinstance(c["period_counts"], (list, np.ndarray)):
-        parts.append(_svg_bars(list(c["period_counts"]), label="Events per week"))
-    phrases = c.get("top_phrases")
-    if not public and isinstance(phrases, (list, np.ndarray)) and len(phrases):
-        quoted = "".join(f"<li>\u201c{esc(str(p))}\u201d</li>" for p in list(phrases)[:3])
-        parts.append(f'<div style="margin-top:4px">Residents say:<ul>{quoted}</ul></div>')
-    parts.append("</div>")
-    return "".join(parts)
-
-
-def _add_title(m: folium.Map, heading: str, span: str, n: int, public: bool) -> None:
-    mode = " \u00b7 public version" if public else ""
-    box = (
-        '<div id="hotspots-title" style="position:fixed;top:10px;left:60px;z-index:650;'
-        "background:rgba(255,255,255,0.92);padding:6px 10px;border:1px solid #999;"
-        'font:14px sans-serif">'
-        f"<b>{html.escape(heading)}</b><br><span>{html.escape(span)} \u00b7 {n} recurring "
-        f"hot spots{mode}</span></div>"
-    )
-    m.get_root().html.add_child(folium.Element(box))
-
-
-def _add_legend(
-    m: folium.Map, fixes: list[str], public: bool, *, assessment: bool, k_min: int = 0
-) -> None:
-    rows = "".join(
-        f'<div><span style="display:inline-block;width:12px;height:12px;background:'
-        f'{FIX_COLOURS[f]};margin-right:6px"></span>{html.escape(FIX_LABELS[f])}</div>'
-        for f in fixes
-        if f in FIX_COLOURS
-    )
-    extra = (
-        '<div><span style="display:inline-block;width:10px;height:10px;border-radius:5px;'
-        'background:#F0E442;border:1px solid #8A7A00;margin-right:6px"></span>Street light</div>'
-        '<div><span style="display:inline-block;width:10px;height:10px;border-radius:5px;'
-        'background:#000;border:2px solid #D55E00;margin-right:6px"></span>Light marked out</div>'
-        '<div><span style="display:inline-block;width:7px;height:7px;border-radius:5px;'
-        'background:#FFF;border:1.5px solid #222;margin-right:6px"></span>Bus stop</div>'
-    )
+    name = "Assessment: treated area, buffer, control"
+    popups = {a: H.assessment_popup(assessment, a) for a in H.AREAS}
     if not public:
-        extra += (
-            '<div><span style="display:inline-block;width:12px;height:12px;background:#000;'
-            'opacity:0.35;margin-right:6px"></span>Dark gap</div>'
-        )
-    else:
-        extra += (
-            '<div style="margin-top:4px">Events: counts per grid cell;<br>cells with fewer '
-            f"than {int(k_min)} events are hidden</div>"
-        )
-    if assessment:
-        extra += '<div style="margin-top:4px"><b>Assessment</b></div>' + "".join(
-            f'<div class="assessment-key"><span style="display:inline-block;width:14px;'
-            f"height:8px;border:2px {_AREA_LINE[a]} {_AREA_STYLE[a]['color']};"
-            f'margin-right:6px"></span>{html.escape(_AREA_LABELS[a])}</div>'
-            for a in _AREAS
-        )
-    box = (
-        '<div id="hotspots-legend" style="position:fixed;bottom:50px;left:10px;z-index:650;'
-        "background:rgba(255,255,255,0.92);padding:6px 10px;border:1px solid #999;"
-        f'font:12px sans-serif"><b>Hot spots by recommended fix</b>{rows}'
-        f'<div style="margin-top:4px"></div>{extra}</div>'
+        frame = gpd.GeoDataFrame(geometry=[geoms[a] for a in H.AREAS], crs=study.crs)
+        return [_area_layer(name, _shapes(frame), list(H.AREAS), popups)]
+    # no vertex of a hot spot's hull: circles round the rounded centre, a coarse control
+    centre = _latlon(np.array([shapely.centroid(geoms["treated"])]), study.crs, 3)
+    r_treated = max(math.sqrt(shapely.area(geoms["treated"]) / math.pi), 50.0)
+    r_buffer = r_treated + float(assessment.parameters.get("buffer_m", 200.0))
+    control = gpd.GeoDataFrame(
+        geometry=[shapely.set_precision(geoms["control"], 25.0)], crs=study.crs
     )
-    m.get_root().html.add_child(folium.Element(box))
+    circles = _layer(
+        name, points=centre * 2, radius_by="radius", popup="popup", style_by="style",
+        props={"radius": [r_buffer, r_treated], "popup": [popups["buffer"], popups["treated"]],
+               "style": [H.AREA_STYLE["buffer"], H.AREA_STYLE["treated"]]},
+        class_name="assessment-area",
+    )  # fmt: skip
+    return [_area_layer(name, _shapes(control), ["control"], popups), circles]
+
+
+def _area_layer(
+    name: str, shapes: list[Any], areas: list[str], popups: dict[str, str]
+) -> dict[str, Any]:
+    return _layer(
+        name, shapes=shapes, style_by="style", popup="popup", tooltip=[["label", ""]],
+        props={"label": [H.AREA_LABELS[a] for a in areas], "popup": [popups[a] for a in areas],
+               "style": [H.AREA_STYLE[a] for a in areas]},
+        class_name="assessment-area",
+    )  # fmt: skip
