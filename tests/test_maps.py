@@ -297,3 +297,127 @@ def test_optional_base_map_tiles(tmp_path):
         make_map(study, clusters, recs, tiles="http://insecure/{z}/{x}/{y}.png")
     with pytest.raises(ValidationError, match="tiles_attribution is required"):
         make_map(study, clusters, recs, tiles="https://tiles.example.org/{z}/{x}/{y}.png")
+
+
+# --- text from data is never code: template syntax, URLs, attribution (issue 10) ---------
+
+TEMPLATES = [
+    "Stop {{7*7}}",
+    "{{lipsum.__globals__.os.makedirs(range.__name__)}}",  # makes a folder `range` if run
+    "Light out again {{ since monday",
+    "{% every week",
+    "{# lamp",
+    "Main St {{ (stand B)",
+    "photo https://evil.example/x.png and //evil.example/y.js",
+]
+
+
+def template_scene():
+    """One hot spot whose every text field holds template syntax or a URL."""
+    ev = sc.events()
+    ev["id"] = [f"{TEMPLATES[i % len(TEMPLATES)]} E{i}" for i in range(len(ev))]
+    ev["offense"] = [TEMPLATES[i % len(TEMPLATES)] for i in range(len(ev))]
+    lights = [(TEMPLATES[1], 0, 0, "out"), *sc.FAR_LIGHTS]
+    concerns = sc.concerns([f"street light out {t}" for t in TEMPLATES], dx=3)
+    hedge = sc.obstruction(TEMPLATES[5], TEMPLATES[2], 8, -10, 10, 10)
+    study, clusters = sc.scene(
+        incidents=ev,
+        light_specs=lights,
+        stop_specs=[(TEMPLATES[3], 20, 20)],
+        obstruction_rows=[hedge],
+        concern_frame=concerns,
+    )
+    stops = study.stops.copy()
+    stops["name"] = TEMPLATES[0]
+    study = sc.replace(study, stops=stops)
+    clusters["cluster_id"] = [TEMPLATES[0]]
+    diagnosed = diagnose(study, clusters)
+    return study, diagnosed, recommend(diagnosed)
+
+
+@pytest.mark.parametrize("public", [False, True])
+def test_template_syntax_in_data_is_text_and_never_runs(public, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    study, clusters, recs = template_scene()
+    path = tmp_path / "map.html"
+    make_map(study, clusters, recs, public=public, min_count=1, title=TEMPLATES[2]).save(path)
+    text = path.read_text(encoding="utf-8")
+    assert not (tmp_path / "range").exists(), "a template expression from data was run"
+    assert "Stop 49" not in text
+    data = map_data(path)
+    assert "Stop {{7*7}}" in layer(data, "Bus stops")["props"]["name"]
+    assert "Light out again {{ since monday" in data["title"]
+    if not public:
+        assert TEMPLATES[1] in layer(data, "Street lights marked OUT")["props"]["id"]
+        assert "{{7*7}}" in layer(data, "Hot spots by")["props"]["popup"][0]
+
+
+def test_url_in_data_text_is_not_a_resource(tmp_path):
+    study, clusters, recs = template_scene()
+    path = tmp_path / "map.html"
+    make_map(study, clusters, recs).save(path)  # no OfflineError: data text is not loaded
+    assert TEMPLATES[6] in layer(map_data(path), "Incidents")["props"]["category"]
+
+
+def test_template_scene_in_browser_every_popup_and_tooltip(chromium, tmp_path):
+    study, clusters, recs = template_scene()
+    path = tmp_path / "map.html"
+    make_map(study, clusters, recs).save(path)
+    with open_page(path, executable=chromium, wait_for="path.hotspot-area") as result:
+        page = result.page
+        for selector in ("path.hotspot-area", "path.hotspot-marker", "path.fix-target"):
+            for el in page.locator(selector).all():
+                el.dispatch_event("click")
+                popup = page.locator(".leaflet-popup-content").last  # the last one opened
+                popup.wait_for()
+                assert "Hot spot Stop {{7*7}}" in popup.inner_text()
+        for el in page.locator("path.leaflet-interactive").all()[:60]:
+            el.dispatch_event("mouseover")
+        assert "Light out again {{ since monday" not in page.locator("#hotspots-title").inner_text()
+        assert page.locator("#hotspots-legend").inner_text().startswith("Hot spots by")
+        assert result.problems == []
+
+
+def test_tile_attribution_is_text(chromium, tmp_path):
+    study, clusters, recs = sc_study_with_fix()
+    path = tmp_path / "tiles.html"
+    attribution = '<svg onload="window.__pwned=1">Tiles &copy; Example'
+    make_map(
+        study, clusters, recs, tiles="https://tiles.example.org/{z}/{x}/{y}.png",
+        tiles_attribution=attribution,
+    ).save(path)  # fmt: skip
+    with open_page(path, executable=chromium, wait_for="path.hotspot-area") as result:
+        page = result.page
+        assert page.evaluate("() => window.__pwned") is None
+        assert page.locator("svg[onload]").count() == 0
+        assert attribution in page.locator(".leaflet-control-attribution").inner_text()
+        # tiles were asked for (and blocked by the test); nothing else went wrong
+        assert all("tiles.example.org" in r for r in result.outside_requests)
+        assert result.page_errors == []
+        assert all("Failed to load resource" in c for c in result.console_errors)
+
+
+def test_public_mode_leaves_out_places_under_the_minimum(tmp_path):
+    study, clusters, recs = sc_study_with_fix()
+    path = tmp_path / "public.html"
+    make_map(study, clusters, recs, public=True, min_count=int(clusters["n_events"].max()) + 1).save(
+        path
+    )
+    data = map_data(path)
+    assert not [s for s in data["layers"] if s["name"].startswith("Hot spot")]
+    assert "not shown" in data["title"] and "0 recurring hot spots" in data["title"]
+    make_map(study, clusters, recs, public=True, min_count=1).save(path)
+    assert len(layer(map_data(path), "Hot spots")["points"]) == len(clusters)
+
+
+@pytest.mark.parametrize("public", [False, True])
+def test_code_in_a_stop_name_or_light_id_does_not_run(public, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    study, clusters = sc.scene(
+        light_specs=[(TEMPLATES[1], 0, 0, "out"), *sc.FAR_LIGHTS], stop_specs=[("S1", 20, 20)]
+    )
+    stops = study.stops.copy()
+    stops["name"] = TEMPLATES[1]
+    study = sc.replace(study, stops=stops)
+    make_map(study, clusters, public=public, min_count=1).save(tmp_path / "map.html")
+    assert not (tmp_path / "range").exists(), "a template expression from data was run"
