@@ -400,9 +400,8 @@ def test_tile_attribution_is_text(chromium, tmp_path):
 def test_public_mode_leaves_out_places_under_the_minimum(tmp_path):
     study, clusters, recs = sc_study_with_fix()
     path = tmp_path / "public.html"
-    make_map(study, clusters, recs, public=True, min_count=int(clusters["n_events"].max()) + 1).save(
-        path
-    )
+    too_many = int(clusters["n_events"].max()) + 1
+    make_map(study, clusters, recs, public=True, min_count=too_many).save(path)
     data = map_data(path)
     assert not [s for s in data["layers"] if s["name"].startswith("Hot spot")]
     assert "not shown" in data["title"] and "0 recurring hot spots" in data["title"]
