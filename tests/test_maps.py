@@ -266,21 +266,37 @@ def test_assessment_public_mode_and_escaping(hostile, tmp_path):
         assert (f"{round(y, 6)}", f"{round(x, 6)}") not in pairs
 
 
-def test_hot_spot_marker_opens_the_same_popup_even_with_areas_hidden(chromium, tmp_path):
+def test_hot_spots_are_one_layer_and_every_marker_and_target_opens_its_place(chromium, tmp_path):
     study, clusters, recs = sc_study_with_fix()
     path = tmp_path / "map.html"
     make_map(study, clusters, recs).save(path)
     with open_page(path, executable=chromium, wait_for="path.hotspot-marker") as result:
         page = result.page
+        layers = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+        assert sum("Hot spot" in name for name in layers) == 1, layers
         assert page.locator("path.hotspot-marker").count() == len(clusters)
-        # switch the hot-spot areas off: the marker still shows the place's popup
+        assert page.locator(".hotspot-rank").first.inner_text() == "1"
+        for selector in ("path.hotspot-marker", "path.fix-target"):
+            page.locator(selector).first.dispatch_event("click")
+            popup = page.locator(".leaflet-popup-content").last
+            popup.wait_for()
+            assert "Repair a light that is out" in popup.inner_text()
+            assert "Effect:" in popup.inner_text()
+        # switching the layer off hides areas and markers together
         page.get_by_label(re.compile("Hot spots by recommended fix")).uncheck()
         assert page.locator("path.hotspot-area").count() == 0
-        page.locator("path.hotspot-marker").first.dispatch_event("click")
-        popup = page.locator(".leaflet-popup-content")
-        popup.wait_for()
-        assert "Repair a light that is out" in popup.inner_text()
+        assert page.locator("path.hotspot-marker").count() == 0
         assert result.problems == []
+
+
+def test_legend_lists_every_symbol_drawn(tmp_path):
+    study, clusters, recs = sc_study_with_fix()
+    path = tmp_path / "map.html"
+    make_map(study, clusters, recs).save(path)
+    legend = map_data(path)["legend"]
+    for label in ("Incidents", "Light marked out", "Street light", "Fix target", "Hot spot",
+                  "Repair a light that is out"):  # fmt: skip
+        assert label in legend, label
 
 
 def test_optional_base_map_tiles(tmp_path):

@@ -7,7 +7,7 @@
  *
  * data = {title, legend, tiles, collapse_below_px, layers: [spec, ...]}
  * spec = {name, show, points | polygons | shapes, props: {column: [value per feature]},
- *         style, style_by, fill_by, stroke_by, radius_by, opacity_by: {column, max}, tooltip: [[column,
+ *         style, style_by, fill_by, stroke_by, label_by, radius_by, opacity_by: {column, max}, tooltip: [[column,
  *         label], ...], popup, popup_from, class_name, canvas}
  */
 window.hotspotsDraw = function (map) {
@@ -59,7 +59,10 @@ window.hotspotsDraw = function (map) {
   }
 
   function decorate(spec, layer, i) {
-    if (spec.tooltip) {
+    if (spec.label_by) {  // a short permanent label on the marker (e.g. the rank)
+      layer.bindTooltip(String(value(spec, spec.label_by, i)),
+                        {permanent: true, direction: "center", className: "hotspot-rank"});
+    } else if (spec.tooltip) {
       var text = tooltip(spec, i);
       if (text) { layer.bindTooltip(text); }
     }

@@ -62,8 +62,22 @@ def fix_colour(fix: str) -> str:
     return FIX_COLOURS.get(fix, "#444444")
 
 
-def svg_bars(values: list[float], *, width: int = 240, height: int = 48, label: str) -> str:
-    """Return a small inline SVG bar chart of `values` under `label` ('' when all are 0)."""
+_HOUR_TICKS = {0: "0h", 6: "6h", 12: "12h", 18: "18h", 23: "23h"}
+
+
+def svg_bars(
+    values: list[float],
+    *,
+    width: int = 240,
+    height: int = 48,
+    label: str,
+    ticks: dict[int, str] | None = None,
+) -> str:
+    """Return a small inline SVG bar chart of `values` under `label` ('' when all are 0).
+
+    `ticks` labels bars on the axis (bar index -> text); the tallest bar's value is written
+    at the top left so the scale can be read.
+    """
     vals = np.asarray(values, float)
     if not len(vals) or not np.isfinite(vals).any() or vals.max() <= 0:
         return ""
@@ -72,19 +86,19 @@ def svg_bars(values: list[float], *, width: int = 240, height: int = 48, label: 
     w = f"{max(bar - 1, 1):.1f}".removesuffix(".0")
     rects = "".join(  # fill set once on the <svg>: about a third fewer bytes per popup
         f'<rect x="{i * bar:.1f}" y="{height - 12 - h:.1f}" width="{w}" height="{h:.1f}"/>'
-        for i, h in enumerate(vals / top * (height - 14))
+        for i, h in enumerate(vals / top * (height - 24))
     )
-    ticks = ""
-    if len(vals) == 24:
-        ticks = "".join(
-            f'<text x="{i * bar:.1f}" y="{height - 1}" font-size="8">{i}</text>'
-            for i in (0, 6, 12, 18)
-        )
+    axis = "".join(
+        f'<text x="{min(i * bar, width - 28):.1f}" y="{height - 1}" font-size="8">'
+        f"{esc(text)}</text>"
+        for i, text in (ticks or {}).items()
+    )
+    scale = f'<text x="0" y="8" font-size="8">max {top:g}</text>'
     return (
         f'<div style="font-size:11px;margin-top:4px">{esc(label)}</div>'
         f'<svg width="{width}" height="{height}" fill="#555" role="img" '
         f'aria-label="{esc(label)}">'
-        f"{rects}{ticks}</svg>"
+        f"{rects}{axis}{scale}</svg>"
     )
 
 
@@ -101,15 +115,26 @@ def recs_by_place(recs: pd.DataFrame) -> dict[Any, list[dict[str, Any]]]:
     if not len(recs):
         return out
     cols = [C.CLUSTER_ID, C.FIX, C.TARGET_ID, C.EVIDENCE, C.PRIORITY]
+    cols += [c for c in (C.EFFECT,) if c in recs]
     ordered = pd.DataFrame(recs[cols]).sort_values(C.PRIORITY, ascending=False, kind="stable")
     for row in ordered.to_dict("records"):
         out.setdefault(row[C.CLUSTER_ID], []).append(row)
     return out
 
 
-def popup_html(c: dict[str, Any], recs: list[dict[str, Any]], public: bool, rank: int) -> str:
-    """Return the popup of one place: counts, dates, trend, fixes with evidence, charts."""
-    name = f"Hot spot {rank}" if public else f"Hot spot {esc(c[C.CLUSTER_ID])}"
+def popup_html(
+    c: dict[str, Any],
+    recs: list[dict[str, Any]],
+    public: bool,
+    rank: int,
+    weeks_from: pd.Timestamp | None = None,
+) -> str:
+    """Return the popup of one place: counts, dates, trend, fixes with evidence, charts.
+
+    `rank` is the place's position on the map and in the report (1 = first to look at);
+    `weeks_from` the first day of the first week of ``period_counts``.
+    """
+    name = f"#{rank} Hot spot" if public else f"#{rank} Hot spot {esc(c[C.CLUSTER_ID])}"
     parts = [f'<div class="hotspot-popup" style="font:12px sans-serif;max-width:360px">'
              f"<b>{name}</b><br>"]  # fmt: skip
     n = int(c.get(C.N_EVENTS, 0) or 0)
@@ -134,15 +159,31 @@ def popup_html(c: dict[str, Any], recs: list[dict[str, Any]], public: bool, rank
             has_target = target_id is not None and pd.notna(target_id) and str(target_id) != ""
             target = f" ({esc(target_id)})" if has_target and not public else ""
             evidence = "" if public else f"<br>{esc(r[C.EVIDENCE])}"
+            effect = r.get(C.EFFECT)
+            if isinstance(effect, str) and effect:
+                evidence += f'<br><i class="effect">Effect: {esc(effect)}</i>'
             parts.append(
                 f'<li><b class="fix" data-fix="{esc(fix)}">{esc(fix_label(fix))}</b>'
                 f"{target}{evidence}</li>"
             )
         parts.append("</ul>")
     if isinstance(c.get(C.HOUR_PROFILE), (list, np.ndarray)):
-        parts.append(svg_bars(list(c[C.HOUR_PROFILE]), label="Events by hour of day"))
+        hours = np.asarray(c[C.HOUR_PROFILE], float)
+        peak = int(np.nanargmax(hours)) if len(hours) and np.nansum(hours) > 0 else None
+        label = "Events by hour of day"
+        if peak is not None:
+            label += f" (peak {peak:02d}:00\u2013{(peak + 1) % 24:02d}:00)"
+        parts.append(svg_bars(list(hours), label=label, ticks=_HOUR_TICKS))
     if isinstance(c.get(C.PERIOD_COUNTS), (list, np.ndarray)):
-        parts.append(svg_bars(list(c[C.PERIOD_COUNTS]), label="Events per week"))
+        weeks = list(c[C.PERIOD_COUNTS])
+        ticks = {}
+        if weeks_from is not None and len(weeks):
+            start = pd.Timestamp(weeks_from).normalize()
+            ticks = {
+                0: f"{start:%d %b}",
+                len(weeks) - 1: f"{start + pd.Timedelta(days=7 * (len(weeks) - 1)):%d %b}",
+            }
+        parts.append(svg_bars(weeks, label="Events per week", ticks=ticks))
     phrases = c.get("top_phrases")
     if not public and isinstance(phrases, (list, np.ndarray)) and len(phrases):
         quoted = "".join(f"<li>\u201c{esc(p)}\u201d</li>" for p in list(phrases)[:3])
@@ -168,22 +209,23 @@ def _swatch(style: str, label: str) -> str:
     )
 
 
-def legend_html(fixes: list[str], public: bool, *, assessment: bool, k_min: int = 0) -> str:
-    """Return the legend's content: fixes drawn, context layers, public-mode rule."""
+def legend_html(
+    fixes: list[str],
+    keys: list[tuple[str, str]],
+    public: bool,
+    *,
+    assessment: bool,
+    k_min: int = 0,
+) -> str:
+    """Return the legend's content: one row per fix drawn and per other symbol drawn.
+
+    `keys` are ``(css, label)`` of the symbols the map's layers draw, in layer order.
+    """
     rows = "".join(
         _swatch(f"width:12px;height:12px;background:{fix_colour(f)}", fix_label(f)) for f in fixes
     )
-    extra = (
-        _swatch("width:10px;height:10px;border-radius:5px;background:#F0E442;"
-                "border:1px solid #8A7A00", "Street light")
-        + _swatch("width:10px;height:10px;border-radius:5px;background:#000;"
-                  "border:2px solid #D55E00", "Light marked out")
-        + _swatch("width:7px;height:7px;border-radius:5px;background:#FFF;"
-                  "border:1.5px solid #222", "Bus stop")
-    )  # fmt: skip
-    if not public:
-        extra += _swatch("width:12px;height:12px;background:#000;opacity:0.35", "Dark gap")
-    else:
+    extra = "".join(_swatch(css, label) for css, label in dict.fromkeys(keys))
+    if public:
         extra += (
             '<div style="margin-top:4px">Events: counts per grid cell;<br>cells with fewer '
             f"than {int(k_min)} events are hidden</div>"
@@ -196,6 +238,19 @@ def legend_html(fixes: list[str], public: bool, *, assessment: bool, k_min: int 
             for a in AREAS
         )
     return f'<b>Hot spots by recommended fix</b>{rows}<div style="margin-top:4px"></div>{extra}'
+
+
+def dot(fill: str, stroke: str, size: int = 10, width: float = 1) -> str:
+    """Return the CSS of a round legend swatch."""
+    return (
+        f"width:{size}px;height:{size}px;border-radius:{size}px;background:{fill};"
+        f"border:{width}px solid {stroke}"
+    )
+
+
+def square(fill: str, opacity: float = 1.0) -> str:
+    """Return the CSS of a square legend swatch."""
+    return f"width:12px;height:12px;background:{fill};opacity:{opacity}"
 
 
 def assessment_popup(assessment: Assessment, area: str) -> str:

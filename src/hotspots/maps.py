@@ -65,44 +65,56 @@ _SVG_MAX = 1500
 _LIGHTS_NEAR_M = 50.0
 """Lights drawn round the hot spots when there are many: reach (30 m) plus a pool's width."""
 _OBSTRUCTION_COLOURS = {"hedge": "#009E73", "tree": "#009E73"}
+_OBSTRUCTION_OTHER = "#CC79A7"
+_INCIDENT_COLOUR = "#762A83"  # purple and brown: no fix uses them (one meaning per colour)
+_CONCERN_COLOUR = "#8C510A"
 _COLLAPSE_BELOW_PX = 700
 """Screens narrower than this (phones) start with the layer list collapsed."""
 _DATA_SLOT = "@@HOTSPOTS-DATA@@"
-_CODE_SLOT = "@@HOTSPOTS-MAP-JS@@"
+_PAGE_SLOT = "@@HOTSPOTS-PAGE@@"
 
 
 class _Frame(MacroElement):
-    """The static parts of the page: title and legend boxes, the data element, our script.
+    """The place of our page parts in folium's page; its template holds no data and no CSS.
 
-    Its template holds no data: the slots are filled after rendering (see `HotspotMap.save`).
+    The slot is filled after rendering with `_page_parts` (see `HotspotMap.to_html`).
     """
 
     _template = Template(
-        "{% macro header(this, kwargs) %}<style>"
-        ".hotspots-box{position:fixed;z-index:650;background:rgba(255,255,255,0.92);"
-        "padding:6px 10px;border:1px solid #999}"
-        "#hotspots-title{top:10px;left:60px;font:14px sans-serif}"
-        "#hotspots-legend{bottom:50px;left:10px;font:12px sans-serif}"
-        "</style>{% endmacro %}"
-        "{% macro html(this, kwargs) %}"
-        '<div id="hotspots-title" class="hotspots-box"></div>'
-        '<div id="hotspots-legend" class="hotspots-box"></div>'
-        f'<script type="application/json" id="hotspots-data">{_DATA_SLOT}</script>'
-        f"<script>{_CODE_SLOT}</script>"
-        "{% endmacro %}"
+        "{% macro html(this, kwargs) %}" + _PAGE_SLOT + "{% endmacro %}"
         "{% macro script(this, kwargs) %}"
         "window.hotspotsDraw({{ this._parent.get_name() }});"
         "{% endmacro %}"
     )
 
 
+_CSS = (
+    ".hotspots-box{position:fixed;z-index:650;background:rgba(255,255,255,0.92);"
+    "padding:6px 10px;border:1px solid #999}"
+    "#hotspots-title{top:10px;left:60px;font:14px sans-serif}"
+    "#hotspots-legend{bottom:50px;left:10px;font:12px sans-serif;max-height:45vh;"
+    "overflow-y:auto}"
+    ".leaflet-tooltip.hotspot-rank{background:transparent;border:0;box-shadow:none;"
+    "color:#fff;font:bold 10px sans-serif;padding:0;text-shadow:0 0 2px #000}"
+    ".leaflet-tooltip.hotspot-rank:before{display:none}"
+    "@media (max-width:600px){#hotspots-title{font-size:12px;left:50px;right:50px}"
+    "#hotspots-legend{font-size:11px;max-height:30vh}}"
+)
+
+
 @functools.cache
-def _map_js() -> str:
-    """Return the map's drawing script (``_map.js``), ready for an inline ``<script>``."""
-    text = resources.files("hotspots").joinpath("_map.js").read_text(encoding="utf-8")
-    if "</script" in text.lower():
+def _page_parts() -> str:
+    """Return our static page parts: style, title and legend boxes, data element, script."""
+    code = resources.files("hotspots").joinpath("_map.js").read_text(encoding="utf-8")
+    if "</script" in code.lower():
         raise ValidationError("_map.js must not contain `</script`")
-    return text
+    return (
+        f"<style>{_CSS}</style>"
+        '<div id="hotspots-title" class="hotspots-box"></div>'
+        '<div id="hotspots-legend" class="hotspots-box"></div>'
+        f'<script type="application/json" id="hotspots-data">{_DATA_SLOT}</script>'
+        f"<script>{code}</script>"
+    )
 
 
 class HotspotMap(folium.Map):
@@ -122,7 +134,7 @@ class HotspotMap(folium.Map):
         return _offline.render_offline(
             self,
             allow=self.allowed_urls,
-            code={_CODE_SLOT: _map_js()},
+            code={_PAGE_SLOT: _page_parts()},
             data={_DATA_SLOT: script_json(self.data or {"layers": []})},
         )
 
@@ -227,25 +239,29 @@ def make_map(
         clusters = clusters[~small]
         recs = recs[recs[C.CLUSTER_ID].isin(set(clusters[C.CLUSTER_ID]))]
     top_fix = _top_fix(clusters, recs)
+    first, last = study.time_span()
     layers = _event_layers(study, public=public, k_min=k_min, cell_m=cell_m)
-    if not public:
-        layers += _dark_gap_layers(study, clusters)
     near = _near_area(clusters, _NEAR_M)
     layers += _light_layers(study, _near_area(clusters, _LIGHTS_NEAR_M))
     layers += _stop_layers(study, near, public)
     layers += _obstruction_layers(study, near, public)
-    layers += _hotspot_layers(study, clusters, recs, top_fix, public)
+    areas, *markers = _hotspot_layers(study, clusters, recs, top_fix, public, first) or [None]
+    # dark gaps above the places' fill, markers and targets above both
+    layers += [areas] if areas else []
+    layers += [] if public else _dark_gap_layers(study, clusters)
+    layers += markers
     if not public and len(recs):
         layers += _target_layers(recs)
     if assessment is not None:
         layers += _assessment_layers(study, assessment, public)
-    first, last = study.time_span()
     span = f"{first:%d %b %Y} \u2013 {last:%d %b %Y}" if first is not None else ""
     fixes = sorted(set(top_fix.values())) or [C.NO_FIX]
+    keys = [tuple(key) for spec in layers for key in spec.pop("legend", [])]
     m.data = {
         "title": H.title_html(title if title is not None else study.name, span,
                               len(clusters), public, hidden),
-        "legend": H.legend_html(fixes, public, assessment=assessment is not None, k_min=k_min),
+        "legend": H.legend_html(fixes, keys, public, assessment=assessment is not None,
+                                k_min=k_min),
         "tiles": tile_layer,
         "collapse_below_px": _COLLAPSE_BELOW_PX,
         "layers": layers,
@@ -420,8 +436,8 @@ def _event_layers(
 ) -> list[dict[str, Any]]:
     layers = []
     for frame, label, colour in (
-        (study.incidents, "Incidents", "#333333"),
-        (study.concerns, "Resident concerns", "#0072B2"),
+        (study.incidents, "Incidents", _INCIDENT_COLOUR),
+        (study.concerns, "Resident concerns", _CONCERN_COLOUR),
     ):
         if not len(frame):
             continue
@@ -440,6 +456,7 @@ def _event_layers(
                 style={"color": colour, "weight": 0.5, "fillColor": colour},
                 opacity_by={"column": "count", "max": max(int(counts[shown].max()), 1)},
                 tooltip=[["count", label]], canvas=True,
+                legend=[[H.square(colour, 0.5), f"{label} per cell (darker: more)"]],
             ))  # fmt: skip
             continue
         layers.append(_layer(
@@ -449,6 +466,7 @@ def _event_layers(
             style={"radius": 3, "weight": 1, "color": colour, "fillColor": colour,
                    "fillOpacity": 0.6},
             tooltip=[[C.CATEGORY, "Category"]], canvas=len(frame) > _SVG_MAX,
+            legend=[[H.dot(colour, colour, 6), label]],
         ))  # fmt: skip
     return layers
 
@@ -460,11 +478,13 @@ def _light_layers(study: Study, near: Any) -> list[dict[str, Any]]:
     out = (lights[C.STATUS] == C.STATUS_OUT).to_numpy()
     lights = _near(lights, near, keep=out)
     layers = []
-    for mask, name, style in (
+    for mask, name, style, key in (
         (lights[C.STATUS] != C.STATUS_OUT, "Street lights (working or unknown)",
-         {"radius": 2, "color": "#8A7A00", "fillColor": "#F0E442", "weight": 1}),
+         {"radius": 2, "color": "#8A7A00", "fillColor": "#F0E442", "weight": 1},
+         [H.dot("#F0E442", "#8A7A00"), "Street light"]),
         (lights[C.STATUS] == C.STATUS_OUT, "Street lights marked OUT",
-         {"radius": 6, "color": "#D55E00", "fillColor": "#000000", "weight": 3}),
+         {"radius": 6, "color": "#D55E00", "fillColor": "#000000", "weight": 3},
+         [H.dot("#000000", "#D55E00", 10, 2), "Light marked out"]),
     ):  # fmt: skip
         part = lights[mask.to_numpy()]
         if not len(part):
@@ -475,6 +495,7 @@ def _light_layers(study: Study, near: Any) -> list[dict[str, Any]]:
             props=_props(part, [C.ID, C.STATUS]),
             style={**style, "fillOpacity": 0.9},
             tooltip=[[C.ID, "Light"], [C.STATUS, "Status"]], canvas=len(part) > _SVG_MAX,
+            legend=[key],
         ))  # fmt: skip
     return layers
 
@@ -491,7 +512,7 @@ def _stop_layers(study: Study, near: Any, public: bool) -> list[dict[str, Any]]:
         style={"radius": 3, "color": "#222222", "weight": 1.5, "fillColor": "#FFFFFF",
                "fillOpacity": 1.0},
         tooltip=[list(p) for p in zip(cols, ["Stop", "Name"][-len(cols):], strict=True)],
-        canvas=len(stops) > _SVG_MAX,
+        canvas=len(stops) > _SVG_MAX, legend=[[H.dot("#FFFFFF", "#222222", 7, 1.5), "Bus stop"]],
     )]  # fmt: skip
 
 
@@ -501,13 +522,16 @@ def _obstruction_layers(study: Study, near: Any, public: bool) -> list[dict[str,
         return []
     cols = [C.KIND] if public else [C.ID, C.KIND]
     props = _props(obs, cols)
-    props["colour"] = [_OBSTRUCTION_COLOURS.get(k, "#CC79A7") for k in obs[C.KIND].tolist()]
+    kinds = obs[C.KIND].tolist()
+    props["colour"] = [_OBSTRUCTION_COLOURS.get(k, _OBSTRUCTION_OTHER) for k in kinds]
     return [_layer(
         f"Obstructions ({len(obs):,})",
         shapes=_shapes(obs, _decimals(len(obs))), props=props,
         style={"weight": 3, "fillOpacity": 0.5}, stroke_by="colour", fill_by="colour",
         tooltip=[list(p) for p in zip(cols, ["Obstruction", "Kind"][-len(cols):], strict=True)],
         canvas=len(obs) > _SVG_MAX,
+        legend=[[H.square(c, 0.5), "Hedge or tree" if c != _OBSTRUCTION_OTHER else
+                 "Wall, fence or other obstruction"] for c in dict.fromkeys(props["colour"])],
     )]  # fmt: skip
 
 
@@ -534,8 +558,25 @@ def _dark_gap_layers(study: Study, clusters: gpd.GeoDataFrame) -> list[dict[str,
     return [_layer(
         f"Dark gaps (> {reach:.0f} m from a working light)",
         shapes=_shapes(frame),
-        style={"color": "#000000", "weight": 0, "fillColor": "#000000", "fillOpacity": 0.35},
+        style={"color": "#000000", "weight": 0, "fillColor": "#000000", "fillOpacity": 0.35,
+               "interactive": False},
+        legend=[[H.square("#000000", 0.35), f"Dark gap (> {reach:.0f} m from a working light)"]],
     )]  # fmt: skip
+
+
+def _ranks(clusters: gpd.GeoDataFrame, recs: gpd.GeoDataFrame) -> np.ndarray:
+    """Return each place's rank (1 = first to look at): top fix priority, then events, then id."""
+    best = recs.groupby(C.CLUSTER_ID)[C.PRIORITY].max() if len(recs) else pd.Series(dtype=float)
+    order = pd.DataFrame(
+        {
+            "priority": clusters[C.CLUSTER_ID].map(best).fillna(-np.inf).to_numpy(),
+            "events": clusters[C.N_EVENTS].to_numpy() if C.N_EVENTS in clusters else 0,
+            "id": clusters[C.CLUSTER_ID].astype(str).to_numpy(),
+        }
+    ).sort_values(["priority", "events", "id"], ascending=[False, False, True], kind="stable")
+    ranks = np.empty(len(order), int)
+    ranks[order.index.to_numpy()] = np.arange(1, len(order) + 1)
+    return ranks
 
 
 def _hotspot_layers(
@@ -544,47 +585,57 @@ def _hotspot_layers(
     recs: gpd.GeoDataFrame,
     top_fix: dict[str, str],
     public: bool,
+    weeks_from: pd.Timestamp | None,
 ) -> list[dict[str, Any]]:
+    """Return the places' areas and their markers (one layer in the control; rank on each)."""
     if not len(clusters):
         return []
     ids = clusters[C.CLUSTER_ID].tolist()
     colours = [H.fix_colour(top_fix.get(c, "")) for c in ids]
+    ranks = _ranks(clusters.reset_index(drop=True), recs)
     by_place = H.recs_by_place(recs)
     rows = pd.DataFrame(clusters.drop(columns=clusters.geometry.name)).to_dict("records")
     popups = [
-        H.popup_html(row, by_place.get(row[C.CLUSTER_ID], []), public, i + 1)
-        for i, row in enumerate(rows)
+        H.popup_html(row, by_place.get(row[C.CLUSTER_ID], []), public, int(rank), weeks_from)
+        for row, rank in zip(rows, ranks, strict=True)
     ]
     geoms = clusters.geometry.to_numpy()
     centres = shapely.centroid(geoms)
+    name = f"Hot spots by recommended fix ({len(ids)})"
+    marker = {"radius": 8, "color": "#FFFFFF", "weight": 2, "fillOpacity": 0.95}
+    legend = [[H.dot("#7F7F7F", "#FFFFFF", 14, 2), "Hot spot (number: rank; click for evidence)"]]
     if public:
         # circles round centres rounded to ~100 m: no vertex of an event hull is written
-        keys = [f"P{i + 1}" for i in range(len(ids))]
+        keys = [f"P{r}" for r in ranks]
         radius = np.maximum(np.sqrt(shapely.area(geoms) / np.pi), 50.0)
         at = _latlon(centres, study.crs, 3)
-        props = {"key": keys, "colour": colours, "popup": popups, "radius": radius.tolist()}
+        props = {
+            "key": keys,
+            "colour": colours,
+            "popup": popups,
+            "radius": radius.tolist(),
+            "rank": ranks.tolist(),
+        }
         return [
-            _layer(f"Hot spots ({len(ids)})", points=at, props=props, radius_by="radius",
+            _layer(name, points=at, props=props, radius_by="radius",
                    style={"weight": 3, "fillOpacity": 0.35}, stroke_by="colour",
                    fill_by="colour", popup="popup", popup_key="key",
                    class_name="hotspot-area"),
-            _layer(f"Hot spot markers ({len(ids)})", points=at, props=props,
-                   style={"radius": 8, "color": "#FFFFFF", "weight": 2, "fillOpacity": 0.95},
-                   fill_by="colour", popup_from="key", class_name="hotspot-marker"),
+            _layer(name, points=at, props=props, style=marker, fill_by="colour",
+                   popup_from="key", label_by="rank", class_name="hotspot-marker",
+                   legend=legend),
         ]  # fmt: skip
     keys = [html_text(c) for c in ids]
-    props = {"cluster_id": keys, "colour": colours, "popup": popups}
     return [
-        _layer(f"Hot spots by recommended fix ({len(ids)})", shapes=_shapes(clusters),
-               props=props, style={"weight": 3, "fillOpacity": 0.35}, stroke_by="colour",
+        _layer(name, shapes=_shapes(clusters), props={"cluster_id": keys, "colour": colours,
+               "popup": popups}, style={"weight": 3, "fillOpacity": 0.35}, stroke_by="colour",
                fill_by="colour", popup="popup", popup_key="cluster_id", registers_areas=True,
                tooltip=[["cluster_id", ""]], class_name="hotspot-area"),
         # a marker at each centre, so that a place of a few metres is seen at city zoom
-        _layer(f"Hot spot markers ({len(ids)})", points=_latlon(centres, study.crs, 5),
-               props={"cluster_id": keys, "colour": colours},
-               style={"radius": 8, "color": "#FFFFFF", "weight": 2, "fillOpacity": 0.95},
-               fill_by="colour", popup_from="cluster_id", tooltip=[["cluster_id", ""]],
-               class_name="hotspot-marker"),
+        _layer(name, points=_latlon(centres, study.crs, 5),
+               props={"cluster_id": keys, "colour": colours, "rank": ranks.tolist()},
+               style=marker, fill_by="colour", popup_from="cluster_id", label_by="rank",
+               class_name="hotspot-marker", legend=legend),
     ]  # fmt: skip
 
 
@@ -605,6 +656,7 @@ def _target_layers(recs: gpd.GeoDataFrame) -> list[dict[str, Any]]:
         style={"radius": 7, "weight": 3, "color": "#000000", "fillOpacity": 1.0},
         fill_by="colour", tooltip=[["label", "Fix"]], popup_from="cluster_id",
         class_name="fix-target",
+        legend=[[H.dot("#FFFFFF", "#000000", 12, 3), "Fix target (click: its place)"]],
     )]  # fmt: skip
 
 
