@@ -85,6 +85,16 @@ def _fmt(values: np.ndarray, decimals: int) -> list[str]:
     return [f"{v:.{decimals}f}" for v in values]
 
 
+def _point_table(
+    scene: Scene, frame: pd.DataFrame, columns: Sequence[str], lon: str, lat: str
+) -> pd.DataFrame:
+    """Return the text columns, then lon/lat (6 decimals) under the names the file uses."""
+    lon_deg, lat_deg = _lonlat(scene, frame["x"].to_numpy(), frame["y"].to_numpy())
+    out = pd.DataFrame({c: frame[c] for c in columns})
+    out[lon], out[lat] = _fmt(lon_deg, 6), _fmt(lat_deg, 6)
+    return out
+
+
 def _csv(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(path, index=False, lineterminator="\n")
 
@@ -97,17 +107,7 @@ def _geojson(path: Path, features: list[dict[str, Any]]) -> None:
 
 def _write_incidents(scene: Scene, path: Path) -> None:
     f = scene.incidents
-    lon, lat = _lonlat(scene, f["x"].to_numpy(), f["y"].to_numpy())
-    out = pd.DataFrame(
-        {
-            "id": f["id"],
-            "category": f["category"],
-            "occurred": f["occurred"],
-            "occurred_to": f["occurred_to"],
-            "lon": _fmt(lon, 6),
-            "lat": _fmt(lat, 6),
-        }
-    )
+    out = _point_table(scene, f, ("id", "category", "occurred", "occurred_to"), "lon", "lat")
     rows = []
     for i, mess in enumerate(f["mess"]):
         if mess == "missing_coordinates":
@@ -127,28 +127,14 @@ def _write_incidents(scene: Scene, path: Path) -> None:
 
 def _write_concerns(scene: Scene, path: Path) -> None:
     f = scene.concerns
-    lon, lat = _lonlat(scene, f["x"].to_numpy(), f["y"].to_numpy())
-    out = pd.DataFrame(
-        {
-            "id": f["id"],
-            "reported": f["reported"],
-            "category": f["category"],
-            "details": f["details"],
-            "longitude": _fmt(lon, 6),
-            "latitude": _fmt(lat, 6),
-        }
-    )
+    columns = ("id", "reported", "category", "details")
+    out = _point_table(scene, f, columns, "longitude", "latitude")
     out.loc[(f["mess"] == "missing_coordinates").to_numpy(), ["longitude", "latitude"]] = ""
     _csv(out, path)
 
 
 def _write_stops(scene: Scene, path: Path) -> None:
-    f = scene.stops
-    lon, lat = _lonlat(scene, f["x"].to_numpy(), f["y"].to_numpy())
-    out = pd.DataFrame(
-        {"stop_id": f["stop_id"], "stop_name": f["stop_name"], "X": _fmt(lon, 6), "Y": _fmt(lat, 6)}
-    )
-    _csv(out, path)
+    _csv(_point_table(scene, scene.stops, ("stop_id", "stop_name"), "X", "Y"), path)
 
 
 def _write_lights(scene: Scene, path: Path) -> None:
