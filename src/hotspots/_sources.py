@@ -8,6 +8,7 @@ from typing import Union
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 
 from hotspots._errors import LayerError, ValidationError
 
@@ -73,8 +74,6 @@ def read_source(source: LayerSource, *, layer: str | None) -> tuple[str, pd.Data
 
 def _warn_multi_layer(path: Path) -> None:
     try:
-        import pyogrio
-
         names = [row[0] for row in pyogrio.list_layers(path)]
     except Exception:  # noqa: BLE001 - listing is only for a helpful log line
         return
