@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # the real imports, for type checkers and IDEs
     from hotspots.environment import diagnose
     from hotspots.grid import grid_counts, grid_gistar
     from hotspots.io import REJECTION_REASONS, Layer, LocationPrecision, read_boundary, read_layer
+    from hotspots.layers import LayerField, LayerKind, register_layer_kind
     from hotspots.maps import HotspotMap, make_map
     from hotspots.recommend import recommend
     from hotspots.report import write_report
@@ -41,6 +42,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "HotspotsWarning": ("hotspots._errors", "HotspotsWarning"),
     "Layer": ("hotspots.io", "Layer"),
     "LayerError": ("hotspots._errors", "LayerError"),
+    "LayerField": ("hotspots.layers", "LayerField"),
+    "LayerKind": ("hotspots.layers", "LayerKind"),
     "LocationPrecision": ("hotspots.io", "LocationPrecision"),
     "REJECTION_REASONS": ("hotspots.io", "REJECTION_REASONS"),
     "Settings": ("hotspots.settings", "Settings"),
@@ -67,6 +70,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "read_boundary": ("hotspots.io", "read_boundary"),
     "read_layer": ("hotspots.io", "read_layer"),
     "recommend": ("hotspots.recommend", "recommend"),
+    "register_layer_kind": ("hotspots.layers", "register_layer_kind"),
     "top_phrases": ("hotspots.topics", "top_phrases"),
     "write_report": ("hotspots.report", "write_report"),
 }
@@ -102,6 +106,8 @@ __all__ = [
     "HotspotsWarning",
     "Layer",
     "LayerError",
+    "LayerField",
+    "LayerKind",
     "LocationPrecision",
     "Settings",
     "Study",
@@ -128,6 +134,7 @@ __all__ = [
     "read_boundary",
     "read_layer",
     "recommend",
+    "register_layer_kind",
     "top_phrases",
     "write_report",
 ]

@@ -6,7 +6,39 @@ Names are compared after normalising (lower case, runs of other characters to ``
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 from hotspots import _columns as C
+
+
+def norm(name: str) -> str:
+    """Normalise a column name: lower case, runs of other characters to ``_``.
+
+    Examples
+    --------
+    >>> norm(" Offense Type ")
+    'offense_type'
+    """
+    return re.sub(r"[^0-9a-z]+", "_", str(name).strip().lower()).strip("_")
+
+
+def find_column(columns: Sequence[str], names: Sequence[str]) -> str | None:
+    """First of `columns` (by priority of `names`) whose normalised name is in `names`.
+
+    Examples
+    --------
+    >>> find_column(["X", "LATITUDE", "Longitude"], LON_EXACT)
+    'Longitude'
+    """
+    lookup: dict[str, str] = {}
+    for col in columns:
+        lookup.setdefault(norm(col), col)
+    for candidate in names:
+        if candidate in lookup:
+            return lookup[candidate]
+    return None
+
 
 # --- column-name detection -------------------------------------------------------------
 LON_EXACT = ("longitude", "lon", "lng", "long", "x_lon", "lon_x", "longitud")
@@ -239,54 +271,6 @@ ROUTES_NAMES = ("routes", "route", "lines", "route_ids", "serving_routes", "rout
 KIND_NAMES = ("kind", "type", "obstruction_type", "class", "feature_type", "category")
 ADDRESS_HINTS = ("block", "address", "streetaddress", "location_desc", "street_address")
 
-# which target fields a kind has, beyond geometry
-FIELDS: dict[str, tuple[str, ...]] = {
-    C.INCIDENTS: ("id", "time", "time_to", "category", "description"),
-    C.CONCERNS: ("id", "time", "category", "description"),
-    C.LIGHTS: ("id", "status", "wattage", "pole_height"),
-    C.STOPS: ("id", "name", "routes"),
-    C.OBSTRUCTIONS: ("id", "kind"),
-}
-OVERRIDABLE = frozenset(
-    {
-        "lon",
-        "lat",
-        "location",
-        "geometry",
-        "id",
-        "time",
-        "time_to",
-        "category",
-        "description",
-        "status",
-        "wattage",
-        "pole_height",
-        "name",
-        "routes",
-        "kind",
-    }
-)
-KIND_ALIASES = {
-    "incident": C.INCIDENTS,
-    "incidents": C.INCIDENTS,
-    "crime": C.INCIDENTS,
-    "crimes": C.INCIDENTS,
-    "concern": C.CONCERNS,
-    "concerns": C.CONCERNS,
-    "requests": C.CONCERNS,
-    "service_requests": C.CONCERNS,
-    "light": C.LIGHTS,
-    "lights": C.LIGHTS,
-    "streetlights": C.LIGHTS,
-    "street_lights": C.LIGHTS,
-    "stop": C.STOPS,
-    "stops": C.STOPS,
-    "bus_stop": C.STOPS,
-    "bus_stops": C.STOPS,
-    "obstruction": C.OBSTRUCTIONS,
-    "obstructions": C.OBSTRUCTIONS,
-}
-POINT_KINDS = frozenset({C.INCIDENTS, C.CONCERNS, C.LIGHTS, C.STOPS})
 GEOM_TYPES = {
     0: "Point",
     1: "LineString",

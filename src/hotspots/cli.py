@@ -28,21 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hotspots._errors import HotspotsError, ValidationError
+from hotspots._errors import HotspotsError, ValidationError, raise_problems
+from hotspots.layers import get_layer_kind, layer_kinds
 
 __all__ = ["main"]
 
 log = logging.getLogger("hotspots.cli")
 
-_LAYERS = ("incidents", "concerns", "lights", "stops", "obstructions")
-_EVENT_LAYERS = ("incidents", "concerns")
-_LAYER_HELP = {
-    "incidents": "incidents recorded by police (points with a date/time)",
-    "concerns": "concerns reported by residents, e.g. 311 requests (points with a date/time)",
-    "lights": "street lights (points; a status column marks outages)",
-    "stops": "bus stops (points)",
-    "obstructions": "hedges, walls, fences... (polygons or lines)",
-}
 _DEMO_OUT = "hotspots-demo"
 _MAP = "map.html"
 
@@ -119,8 +111,8 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     files = an.add_argument_group("input files (at least one of --incidents, --concerns)")
-    for kind in _LAYERS:
-        files.add_argument(f"--{kind}", metavar="FILE", help=_LAYER_HELP[kind])
+    for kind in layer_kinds():  # the registry, read when the parser is built
+        files.add_argument(f"--{kind}", metavar="FILE", help=get_layer_kind(kind).help_text)
     files.add_argument(
         "--boundary", metavar="FILE", help="study area polygon; rows outside it are rejected"
     )
@@ -155,11 +147,11 @@ def _parser() -> argparse.ArgumentParser:
         "FIELD for --<layer>-column is one of: time, time_to, id, category, description, "
         "status, wattage, pole_height, name, routes, kind, location, lon, lat.",
     )
-    for kind in _LAYERS:
-        if kind != "obstructions":
+    for kind in layer_kinds():
+        if get_layer_kind(kind).is_point:
             cols.add_argument(f"--{kind}-lon", metavar="COLUMN", help=f"longitude/x of {kind}")
             cols.add_argument(f"--{kind}-lat", metavar="COLUMN", help=f"latitude/y of {kind}")
-        if kind in _EVENT_LAYERS:
+        if get_layer_kind(kind).is_event:
             cols.add_argument(f"--{kind}-time", metavar="COLUMN", help=f"date/time of {kind}")
         cols.add_argument(
             f"--{kind}-column",
@@ -206,7 +198,7 @@ def _layer_options(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
     """Collect ``read_layer`` keyword arguments per layer from the override options."""
     problems: list[str] = []
     options: dict[str, dict[str, Any]] = {}
-    for kind in _LAYERS:
+    for kind in layer_kinds():
         opts: dict[str, Any] = {}
         columns: dict[str, str] = {}
         for item in getattr(args, f"{kind}_column", []) or []:
@@ -232,15 +224,14 @@ def _layer_options(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
             problems.append(f"column options for {kind} were given but --{kind} was not")
         if opts:
             options[kind] = opts
-    if problems:
-        raise ValidationError("invalid arguments:\n  - " + "\n  - ".join(problems))
+    raise_problems(problems, "invalid arguments")
     return options
 
 
 def _check_args(args: argparse.Namespace) -> None:
     """Check files and numbers up front, listing every problem at once."""
     problems: list[str] = []
-    for kind in (*_LAYERS, "boundary", "config"):
+    for kind in (*layer_kinds(), "boundary", "config"):
         value = getattr(args, kind, None)
         if value is None:
             continue
@@ -412,12 +403,12 @@ def _hint(exc: HotspotsError, sources: dict[str, Any]) -> str:
     for kind, src in sources.items():
         if src is None or str(src) not in text:
             continue
-        if "coordinate" in text and kind != "obstructions":
+        if "coordinate" in text and get_layer_kind(kind).is_point:
             return (
                 f"{text}\n(on the command line: --{kind}-lon COLUMN --{kind}-lat COLUMN, "
                 f"plus --{kind}-crs for projected x/y, or --{kind}-column location=COLUMN)"
             )
-        if "time" in text and kind in _EVENT_LAYERS:
+        if "time" in text and get_layer_kind(kind).is_event:
             return f"{text}\n(on the command line: --{kind}-time COLUMN)"
         return text
     return text
@@ -434,12 +425,12 @@ def _run(
     settings = load_settings(args.config) if args.config else Settings()
     if args.command == "demo":
         sources: dict[str, Any] = {
-            k: v for k, v in datasets.paths(args.sample).items() if k in _LAYERS
+            k: v for k, v in datasets.paths(args.sample).items() if k in layer_kinds()
         }
         read_options: dict[str, dict[str, Any]] = {}
         study_kwargs: dict[str, Any] = {}
     else:
-        sources = {kind: getattr(args, kind) for kind in _LAYERS}
+        sources = {kind: getattr(args, kind) for kind in layer_kinds()}
         if sources["incidents"] is None and sources["concerns"] is None:
             raise ValidationError("give at least one of --incidents and --concerns")
         read_options = _layer_options(args)

@@ -113,7 +113,7 @@ def load_study(name: str, **kwargs: Any) -> Any:
     >>> study.tz
     'America/New_York'
     """
-    from hotspots.study import build_study
+    from hotspots.study import build_study  # geopandas: paths() and available() stay light
 
     files = {k: v for k, v in paths(name).items() if k != "truth"}
     options = {**_OPTIONS[name], **kwargs}

@@ -7,10 +7,11 @@ its reason. :class:`Study` only holds data; the stages are plain functions that 
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,21 +21,19 @@ import pyproj
 import shapely
 
 from hotspots import _columns as C
-from hotspots._errors import CRSError, LayerError, ValidationError
+from hotspots._errors import CRSError, LayerError, ValidationError, raise_problems
+from hotspots._times import as_ts
 from hotspots.io import Layer, LayerSource, empty_layer, read_boundary, read_layer
+from hotspots.layers import get_layer_kind, layer_kinds, resolve_kind
 from hotspots.settings import Settings
 
 __all__ = ["Study", "build_study", "combine_events"]
 
 log = logging.getLogger(__name__)
 
-_LAYER_ATTRS = {
-    C.INCIDENTS: "incidents",
-    C.CONCERNS: "concerns",
-    C.LIGHTS: "lights",
-    C.STOPS: "stops",
-    C.OBSTRUCTIONS: "obstructions",
-}
+
+def _no_rejections() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in C.REJECTED_COLUMNS})
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,15 +54,19 @@ class Study:
         IANA timezone of the study; event times are in this zone.
     settings : Settings
         Domain thresholds used by every stage.
+    layers : dict of str to Layer
+        The layers given, by kind (see :mod:`hotspots.layers`): each
+        :class:`hotspots.Layer` holds its rows (``.data``, in :attr:`crs`) and its load
+        record (rows read, loaded, rejected, location precision).
+        :meth:`layer` returns a kind's rows, or an empty frame for a kind not given.
     incidents, concerns, lights, stops, obstructions : GeoDataFrame
-        The layers, columns as documented in :func:`hotspots.read_layer`.
+        ``study.layer("incidents")`` and so on, columns as documented in
+        :func:`hotspots.read_layer`. They may also be given to the constructor as frames.
     boundary : shapely geometry or None
         The study area polygon in :attr:`crs`, when one was given.
     rejected : DataFrame
         Every row that could not be used, with columns ``layer, source, row, reason,
         detail, original``.
-    layers : dict of str to Layer
-        Per-layer load records (rows read, loaded, rejected, location precision).
     period : tuple of Timestamp or (None, None)
         Start and end of the study period when one was given.
 
@@ -73,32 +76,110 @@ class Study:
     >>> study = datasets.load_study("dc")
     >>> study.crs.to_epsg(), study.tz, len(study.incidents) > 0
     (32618, 'America/New_York', True)
+    >>> sorted(study.layers), len(study.layer("obstructions"))
+    (['concerns', 'incidents', 'lights', 'stops'], 0)
     """
 
     name: str
     crs: pyproj.CRS
     tz: str
     settings: Settings
-    incidents: gpd.GeoDataFrame
-    concerns: gpd.GeoDataFrame
-    lights: gpd.GeoDataFrame
-    stops: gpd.GeoDataFrame
-    obstructions: gpd.GeoDataFrame
-    boundary: shapely.Geometry | None
-    rejected: pd.DataFrame
+    # frames of the built-in kinds, accepted by the constructor (and dataclasses.replace);
+    # read back through the properties of the same names, set after the class
+    incidents: InitVar[gpd.GeoDataFrame | None] = None
+    concerns: InitVar[gpd.GeoDataFrame | None] = None
+    lights: InitVar[gpd.GeoDataFrame | None] = None
+    stops: InitVar[gpd.GeoDataFrame | None] = None
+    obstructions: InitVar[gpd.GeoDataFrame | None] = None
+    boundary: shapely.Geometry | None = None
+    rejected: pd.DataFrame = field(default_factory=_no_rejections)
     layers: Mapping[str, Layer] = field(default_factory=dict)
     period: tuple[pd.Timestamp | None, pd.Timestamp | None] = (None, None)
+    _empty: dict[str, gpd.GeoDataFrame] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(
+        self,
+        incidents: gpd.GeoDataFrame | None,
+        concerns: gpd.GeoDataFrame | None,
+        lights: gpd.GeoDataFrame | None,
+        stops: gpd.GeoDataFrame | None,
+        obstructions: gpd.GeoDataFrame | None,
+    ) -> None:
+        layers = dict(self.layers)
+        given = (incidents, concerns, lights, stops, obstructions)
+        for kind, frame in zip(C.KINDS, given, strict=True):
+            if frame is None:
+                continue
+            rec = layers.get(kind)
+            if rec is not None:
+                if rec.data is not frame:
+                    n_read = len(frame) + rec.n_rejected
+                    layers[kind] = dataclasses.replace(rec, data=frame, n_read=n_read)
+            elif len(frame):
+                layers[kind] = Layer(kind, "<GeoDataFrame>", frame, _no_rejections(), len(frame))
+            else:  # a kind not given, as an empty frame: no load record
+                self._empty[kind] = frame
+        object.__setattr__(self, "layers", layers)
+
+    def kinds(self) -> tuple[str, ...]:
+        """Return the registered layer kinds and any other kind the study holds.
+
+        Examples
+        --------
+        >>> from hotspots import datasets
+        >>> datasets.load_study("scene").kinds()[:3]
+        ('incidents', 'concerns', 'lights')
+        """
+        return tuple(dict.fromkeys([*layer_kinds(), *self.layers]))
 
     def layer(self, kind: str) -> gpd.GeoDataFrame:
-        """Return the layer of one kind (``"incidents"``, ``"lights"``, ...)."""
-        if kind not in _LAYER_ATTRS:
-            raise ValidationError(f"unknown layer kind {kind!r}; use one of {', '.join(C.KINDS)}")
-        return getattr(self, _LAYER_ATTRS[kind])
+        """Return the layer of one kind (``"incidents"``, ``"lights"``, ...).
+
+        Parameters
+        ----------
+        kind : str
+            A registered layer kind (see :func:`hotspots.register_layer_kind`).
+
+        Returns
+        -------
+        GeoDataFrame
+            In :attr:`crs`; a kind that was not given is empty, with the kind's columns.
+
+        Examples
+        --------
+        >>> from hotspots import datasets
+        >>> list(datasets.load_study("dc").layer("obstructions").columns)
+        ['id', 'source_row', 'kind', 'geometry']
+        """
+        if kind in self.layers:
+            return self.layers[kind].data
+        kind = resolve_kind(kind)
+        if kind in self.layers:
+            return self.layers[kind].data
+        if kind not in self._empty:
+            self._empty[kind] = empty_layer(kind, crs=self.crs, tz=self.tz)
+        return self._empty[kind]
+
+    def time_columns(self) -> dict[str, str]:
+        """Return the event time column of each event layer kind, e.g. ``occurred_at``.
+
+        Examples
+        --------
+        >>> from hotspots import datasets
+        >>> datasets.load_study("scene").time_columns()
+        {'incidents': 'occurred_at', 'concerns': 'reported_at'}
+        """
+        known = set(layer_kinds())
+        specs = (get_layer_kind(kind) for kind in self.kinds() if kind in known)
+        return {spec.name: spec.time_column for spec in specs if spec.time_column}
 
     def time_span(self) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-        """First and last event time over incidents and concerns (or the given period)."""
+        """First and last event time over the event layers (or the given period)."""
         times = pd.concat(
-            [self.incidents[C.OCCURRED_AT], self.concerns[C.REPORTED_AT]], ignore_index=True
+            [self.layer(kind)[col] for kind, col in self.time_columns().items()],
+            ignore_index=True,
         ).dropna()
         first = self.period[0] if self.period[0] is not None else None
         last = self.period[1] if self.period[1] is not None else None
@@ -117,10 +198,11 @@ class Study:
         True
         """
         rows = []
-        for kind in C.KINDS:
+        time_columns = self.time_columns()
+        for kind in self.kinds():
             frame = self.layer(kind)
             rec = self.layers.get(kind)
-            time_col = {C.INCIDENTS: C.OCCURRED_AT, C.CONCERNS: C.REPORTED_AT}.get(kind)
+            time_col = time_columns.get(kind)
             first = last = None
             if time_col and len(frame):
                 first, last = frame[time_col].min(), frame[time_col].max()
@@ -235,6 +317,7 @@ def build_study(
     period: tuple[Any, Any] | None = None,
     duplicates: str = "drop",
     read_options: Mapping[str, Mapping[str, Any]] | None = None,
+    **more_layers: LayerSource | Layer | None,
 ) -> Study:
     """Read the layers of one area and put them in one metric CRS.
 
@@ -264,6 +347,9 @@ def build_study(
     read_options : dict, optional
         Extra keyword arguments for :func:`read_layer` per layer kind, e.g.
         ``{"incidents": {"lon": "LONGITUDE", "lat": "LATITUDE"}}``.
+    **more_layers : path, DataFrame, GeoDataFrame or Layer
+        Layers of kinds added with :func:`hotspots.register_layer_kind`, by kind, e.g.
+        ``vacant="vacant.csv"``.
 
     Returns
     -------
@@ -282,21 +368,30 @@ def build_study(
     if not isinstance(settings, Settings):
         raise ValidationError(f"`settings` must be a hotspots.Settings, got {type(settings)}")
     read_options = dict(read_options or {})
-    unknown = sorted(set(read_options) - set(C.KINDS))
+    problems = []
+    unknown = sorted(set(read_options) - set(layer_kinds()))
     if unknown:
-        raise ValidationError(
-            f"`read_options` has unknown layer kind(s) {unknown}; use {', '.join(C.KINDS)}"
+        problems.append(
+            f"`read_options` has unknown layer kind(s) {unknown}; use {', '.join(layer_kinds())}"
         )
-    boundary_wgs = read_boundary(boundary) if boundary is not None else None
-    period_ts = _parse_period(period, tz)
-
-    given = {
+    given: dict[str, LayerSource | Layer | None] = {
         C.INCIDENTS: incidents,
         C.CONCERNS: concerns,
         C.LIGHTS: lights,
         C.STOPS: stops,
         C.OBSTRUCTIONS: obstructions,
     }
+    for key, src in more_layers.items():
+        if key not in layer_kinds() or key in given:
+            problems.append(
+                f"`{key}` is not an option of build_study nor a layer kind; layer kinds are "
+                f"{', '.join(layer_kinds())} (add one with hotspots.register_layer_kind)"
+            )
+        given[key] = src
+    raise_problems(problems, "build_study: invalid arguments")
+    boundary_wgs = read_boundary(boundary) if boundary is not None else None
+    period_ts = _parse_period(period, tz)
+
     # One metric CRS for all: the one given, else the UTM zone of the boundary, else of the
     # first layer read (incidents, normally). Each layer is projected as it is read, so
     # points are built once.
@@ -336,19 +431,12 @@ def build_study(
     if metric == "utm":
         raise ValidationError("cannot choose a CRS: no layer has any loaded rows; pass `crs=`")
 
-    frames: dict[str, gpd.GeoDataFrame] = {}
-    for kind in C.KINDS:
-        if kind in loaded:
-            frames[kind] = _project(loaded[kind].data, metric)
-        else:
-            frames[kind] = empty_layer(kind, crs=metric, tz=tz)
-
+    records: dict[str, Layer] = {}
+    for kind, rec in loaded.items():
+        data = _project(rec.data, metric)
+        records[kind] = rec if data is rec.data else dataclasses.replace(rec, data=data)
     rejected_parts = [layer.rejected for layer in loaded.values() if len(layer.rejected)]
-    rejected = (
-        pd.concat(rejected_parts, ignore_index=True)
-        if rejected_parts
-        else pd.DataFrame({c: pd.Series(dtype=object) for c in C.REJECTED_COLUMNS})
-    )
+    rejected = pd.concat(rejected_parts, ignore_index=True) if rejected_parts else _no_rejections()
     boundary_metric = boundary_wgs.to_crs(metric).iloc[0] if boundary_wgs is not None else None
 
     study = Study(
@@ -356,20 +444,15 @@ def build_study(
         crs=metric,
         tz=tz,
         settings=settings,
-        incidents=frames[C.INCIDENTS],
-        concerns=frames[C.CONCERNS],
-        lights=frames[C.LIGHTS],
-        stops=frames[C.STOPS],
-        obstructions=frames[C.OBSTRUCTIONS],
         boundary=boundary_metric,
         rejected=rejected,
-        layers=loaded,
+        layers=records,
         period=period_ts if period_ts is not None else (None, None),
     )
     log.info(
         "study %r: %s; %d rows rejected",
         name,
-        ", ".join(f"{k} {len(frames[k]):,}" for k in C.KINDS if k in loaded),
+        ", ".join(f"{k} {r.n_loaded:,}" for k, r in records.items()),
         len(rejected),
     )
     return study
@@ -393,7 +476,7 @@ def _parse_period(
             ts = pd.Timestamp(value)
         except (TypeError, ValueError) as exc:
             raise ValidationError(f"`period` value {value!r} is not a date") from exc
-        out.append(ts.tz_localize(tz) if ts.tzinfo is None else ts.tz_convert(tz))
+        out.append(as_ts(ts, tz))
     if out[0] is not None and out[1] is not None and out[0] > out[1]:
         raise ValidationError(f"`period` starts after it ends: {out[0]} > {out[1]}")
     return out[0], out[1]
@@ -406,8 +489,17 @@ def _as_tz(times: pd.Series, tz: str) -> pd.Series:
     return times.dt.tz_convert(tz).dt.as_unit("ns")
 
 
+def _text_or_empty(frame: pd.DataFrame, column: str) -> Any:
+    """Return a text column as an array, "" for missing values and for a missing column."""
+    if column not in frame:
+        return ""
+    return frame[column].fillna("").astype(str).to_numpy()
+
+
 def combine_events(study: Study) -> gpd.GeoDataFrame:
-    """Incidents and concerns as one event layer, each event keeping its source.
+    """Incidents and concerns (and any registered event layer) as one event layer.
+
+    Each event keeps its source.
 
     Parameters
     ----------
@@ -420,7 +512,8 @@ def combine_events(study: Study) -> gpd.GeoDataFrame:
         source-row order. Columns:
 
         - ``event_id`` (str): ``"incident:<id>"`` or ``"concern:<id>"``
-        - ``source`` (str): ``"incident"`` or ``"concern"``
+        - ``source`` (str): ``"incident"`` or ``"concern"`` (a registered event layer's
+          ``event_source``)
         - ``time`` (datetime64, tz-aware): occurred_at or reported_at
         - ``time_to`` (datetime64, tz-aware): end of the occurrence window, or NaT
         - ``category`` (str), ``description`` (str): empty string when absent
@@ -436,12 +529,11 @@ def combine_events(study: Study) -> gpd.GeoDataFrame:
     if not isinstance(study, Study):
         raise ValidationError(f"`study` must be a hotspots.Study, got {type(study).__name__}")
     parts = []
-    for frame, source, tcol in (
-        (study.incidents, C.SOURCE_INCIDENT, C.OCCURRED_AT),
-        (study.concerns, C.SOURCE_CONCERN, C.REPORTED_AT),
-    ):
+    for kind, tcol in study.time_columns().items():
+        frame = study.layer(kind)
         if frame.empty:
             continue
+        source = get_layer_kind(kind).event_source
         start = _as_tz(frame[tcol], study.tz)
         to = (
             _as_tz(frame[C.OCCURRED_TO], study.tz)
@@ -456,8 +548,8 @@ def combine_events(study: Study) -> gpd.GeoDataFrame:
                     # Series, not .to_numpy(): tz-aware arrays would become slow objects
                     C.TIME: start.reset_index(drop=True),
                     C.TIME_TO: to.reset_index(drop=True),
-                    C.CATEGORY: frame[C.CATEGORY].fillna("").astype(str).to_numpy(),
-                    C.DESCRIPTION: frame[C.DESCRIPTION].fillna("").astype(str).to_numpy(),
+                    C.CATEGORY: _text_or_empty(frame, C.CATEGORY),
+                    C.DESCRIPTION: _text_or_empty(frame, C.DESCRIPTION),
                     C.GEOMETRY: frame.geometry.to_numpy(),
                 }
             )
@@ -469,3 +561,15 @@ def combine_events(study: Study) -> gpd.GeoDataFrame:
         if not isinstance(events[col].dtype, pd.DatetimeTZDtype):  # mixed units or empty
             events[col] = pd.to_datetime(events[col], utc=True).dt.tz_convert(study.tz)
     return gpd.GeoDataFrame(events, geometry=C.GEOMETRY, crs=study.crs)
+
+
+def _layer_property(kind: str) -> property:
+    def frame(self: Study) -> gpd.GeoDataFrame:
+        return self.layer(kind)
+
+    frame.__doc__ = f"The {kind} layer: ``study.layer({kind!r})``."
+    return property(frame)
+
+
+for _kind in C.KINDS:  # after the dataclass has taken the constructor arguments of these names
+    setattr(Study, _kind, _layer_property(_kind))
