@@ -39,12 +39,13 @@ import shapely
 from hotspots import _columns as C
 from hotspots._checks import SOURCES as _SOURCES
 from hotspots._checks import as_tuple as _as_tuple
-from hotspots._checks import check_sources
+from hotspots._checks import check_sources, positive
 from hotspots._checks import check_study as _check_study
 from hotspots._checks import is_int as _is_int
 from hotspots._checks import is_number as _is_number
 from hotspots._dbscan import HDBSCAN_RAW_LIMIT, dbscan_snapped, hdbscan_labels, pack
 from hotspots._errors import LayerError, raise_problems
+from hotspots._events import select_events
 from hotspots._places import (
     NS_PER_DAY,
     assign,
@@ -534,11 +535,8 @@ def _check_options(settings: Settings, **given: Any) -> dict[str, Any]:
             f"`correction` must be one of {', '.join(CORRECTIONS)}, got {given['correction']!r}"
         )
     for name in ("eps_m", "snap_m"):
-        value = given[name]
-        if value is not None and (
-            not _is_number(value) or not math.isfinite(value) or not value > 0
-        ):
-            problems.append(f"`{name}` must be a number of metres > 0, got {value!r}")
+        if given[name] is not None:
+            positive(name, given[name], "metres", problems)
     for name, low in (("min_samples", 2), ("min_days", 1), ("span_days", 0)):
         value = given[name]
         if value is not None and (not _is_int(value) or value < low):
@@ -562,13 +560,8 @@ def _check_options(settings: Settings, **given: Any) -> dict[str, Any]:
 
 
 def _select_events(study: Study, sources: tuple[str, ...]) -> gpd.GeoDataFrame:
-    events = combine_events(study)  # raises LayerError when there are none at all
-    if len(sources) < len(_SOURCES):
-        events = events.loc[events[C.SOURCE].isin(sources).to_numpy(bool)]
-    if events.empty:
-        raise LayerError(
-            f"the study has no events of source(s) {', '.join(sources)}: nothing to cluster"
-        )
+    # combine_events raises LayerError when there are no events at all
+    events = select_events(combine_events(study), sources, why=": nothing to cluster")
     geoms = events.geometry.to_numpy()
     bad = int((~(shapely.get_type_id(geoms) == 0) | shapely.is_empty(geoms)).sum())
     n_nat = int(events[C.TIME].isna().sum())

@@ -48,13 +48,12 @@ import pandas as pd
 import shapely
 
 from hotspots import _columns as C
-from hotspots._checks import SOURCES as _SOURCES
-from hotspots._checks import as_tuple as _as_tuple
-from hotspots._checks import check_sources
+from hotspots._checks import check_sources, positive
 from hotspots._checks import is_int as _is_int
 from hotspots._checks import is_number as _is_number
 from hotspots._checks import study_problems as _check_study
 from hotspots._errors import LayerError, raise_problems
+from hotspots._events import select_events
 from hotspots._gistar import DISTANCE_TOL, neighbour_sums, permutation_p, z_from_sums
 from hotspots._grid import MAX_CELLS, Grid, choose_cell
 from hotspots._stats import adjust_p, two_sided_normal_p
@@ -214,16 +213,13 @@ def grid_counts(
     """
     problems = _check_study(study)
     problems += _check_grid_options(cell_m=cell_m, shape=shape)
-    problems += check_sources(sources)[0]
+    source_problems, chosen = check_sources(sources)
+    problems += source_problems
     if not isinstance(clip, (bool, np.bool_)):
         problems.append(f"`clip` must be True or False, got {clip!r}")
     raise_problems(problems, "Invalid arguments to grid_counts")
-    chosen = tuple(s for s in _SOURCES if s in _as_tuple(sources))
-    events = combine_events(study)  # raises LayerError without any event
-    if len(chosen) < len(_SOURCES):
-        events = events.loc[events[C.SOURCE].isin(chosen).to_numpy(bool)]
-    if events.empty:
-        raise LayerError(f"the study has no events of source(s) {', '.join(chosen)}: no counts")
+    # combine_events raises LayerError without any event
+    events = select_events(combine_events(study), chosen, why=": no counts")
     geoms = events.geometry.to_numpy()
     if not bool(((shapely.get_type_id(geoms) == 0) & ~shapely.is_empty(geoms)).all()):
         raise LayerError("events must be points; load the layers with hotspots.build_study")
@@ -655,8 +651,8 @@ def gistar_z(
 
 def _check_grid_options(*, cell_m: Any, shape: Any) -> list[str]:
     problems = []
-    if cell_m is not None and (not _is_number(cell_m) or not math.isfinite(cell_m) or cell_m <= 0):
-        problems.append(f"`cell_m` must be a number of metres > 0, got {cell_m!r}")
+    if cell_m is not None:
+        positive("cell_m", cell_m, "metres", problems)
     if shape not in SHAPES:
         problems.append(f"`shape` must be one of {', '.join(SHAPES)}, got {shape!r}")
     return problems
