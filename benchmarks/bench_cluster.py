@@ -58,11 +58,13 @@ def make_points(n: int, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
 
 def min_samples_for(n: int) -> int:
     """The min_samples find_hotspots chooses for n events over the benchmark's area."""
-    from hotspots.cluster import BACKGROUND_CORE_POINTS, MAX_BACKGROUND_TAIL, _choose_min_samples
+    from hotspots._stats import poisson_upper_quantile
+    from hotspots.cluster import BACKGROUND_CORE_POINTS, MAX_BACKGROUND_TAIL
 
     mu = n * math.pi * EPS_M**2 / SIDE_M**2
     tail = min(MAX_BACKGROUND_TAIL, BACKGROUND_CORE_POINTS / n)
-    return _choose_min_samples(None, mu, tail, 3)[0]
+    # find_hotspots' default rule, with min_days = 3
+    return max(poisson_upper_quantile(tail, mu) + 2, 3)
 
 
 def make_study(n: int):
@@ -132,13 +134,13 @@ def measure(what: str, n: int) -> dict:
     else:
         from sklearn.cluster import DBSCAN
 
-        from hotspots.cluster import _dbscan_snapped
+        from hotspots._dbscan import dbscan_snapped
 
         xy, _ = make_points(n)
         m = min_samples_for(n)
         extra["min_samples"] = m
         if what == "core":
-            step = lambda: _dbscan_snapped(xy, EPS_M, m, SNAP_M)[0]  # noqa: E731
+            step = lambda: dbscan_snapped(xy, EPS_M, m, SNAP_M)[0]  # noqa: E731
         else:
             step = lambda: DBSCAN(eps=EPS_M, min_samples=m).fit(xy).labels_  # noqa: E731
     before = _rss_gb()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 
@@ -16,10 +17,9 @@ from scipy import stats
 from sklearn.cluster import DBSCAN
 
 from hotspots import LayerError, Settings, Study, ValidationError, combine_events
+from hotspots._dbscan import dbscan_snapped, snap_points
 from hotspots.cluster import (
     CLUSTER_COLUMNS,
-    _dbscan_snapped,
-    _snap,
     crime_concentration,
     event_clusters,
     find_hotspots,
@@ -129,6 +129,15 @@ def test_two_groups_found_with_their_counts(two_groups, caplog):
     assert params["eps_m"] == 50 and params["min_samples"] >= 3
     assert params["background_area_source"] == "convex hull of the events + eps_m"
     assert params["n_hotspots"] == 2
+
+
+def test_settings_travel_with_the_places(two_groups):
+    settings = Settings(hull_buffer_m=20.0, alpha=0.01)
+    study = dataclasses.replace(two_groups, settings=settings)
+    hot = find_hotspots(study)
+    assert hot.attrs["settings"] is settings
+    assert hot.attrs["parameters"]["hull_buffer_m"] == 20.0
+    assert find_hotspots(two_groups).attrs["settings"] == Settings()
 
 
 def test_event_clusters_reproduce_the_counts(two_groups):
@@ -309,8 +318,8 @@ def test_snapped_pruned_dbscan_equals_plain_dbscan_on_snapped_points():
         ]
     )
     for m in (5, 15, 40):
-        labels, _ = _dbscan_snapped(xy, 50.0, m, 10.0)
-        points, counts, inverse = _snap(xy, 10.0)
+        labels, _ = dbscan_snapped(xy, 50.0, m, 10.0)
+        points, counts, inverse = snap_points(xy, 10.0)
         plain = DBSCAN(eps=50.0, min_samples=m).fit(points, sample_weight=counts).labels_
         np.testing.assert_array_equal(labels, plain[inverse])
 

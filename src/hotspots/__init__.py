@@ -18,9 +18,10 @@ if TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         LayerError,
         ValidationError,
     )
-    from hotspots.assessment import Assessment, assess, compare_forecasts, evaluate_forecast
+    from hotspots.assessment import Assessment, assess
     from hotspots.cluster import crime_concentration, event_clusters, find_hotspots
     from hotspots.environment import diagnose
+    from hotspots.forecast import compare_forecasts, evaluate_forecast
     from hotspots.grid import grid_counts, grid_gistar
     from hotspots.io import REJECTION_REASONS, Layer, LocationPrecision, read_boundary, read_layer
     from hotspots.layers import LayerField, LayerKind, register_layer_kind
@@ -56,11 +57,11 @@ _LAZY: dict[str, tuple[str, str]] = {
     "cluster_time_summary": ("hotspots.temporal", "cluster_time_summary"),
     "columns": ("hotspots._columns", ""),
     "combine_events": ("hotspots.study", "combine_events"),
-    "compare_forecasts": ("hotspots.assessment", "compare_forecasts"),
+    "compare_forecasts": ("hotspots.forecast", "compare_forecasts"),
     "crime_concentration": ("hotspots.cluster", "crime_concentration"),
     "datasets": ("hotspots.datasets", ""),
     "diagnose": ("hotspots.environment", "diagnose"),
-    "evaluate_forecast": ("hotspots.assessment", "evaluate_forecast"),
+    "evaluate_forecast": ("hotspots.forecast", "evaluate_forecast"),
     "event_clusters": ("hotspots.cluster", "event_clusters"),
     "find_hotspots": ("hotspots.cluster", "find_hotspots"),
     "grid_counts": ("hotspots.grid", "grid_counts"),

@@ -7,13 +7,14 @@ strings so they can be collected, and raise only for a study that cannot be used
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
 from hotspots import _columns as C
-from hotspots._errors import CRSError
+from hotspots._errors import CRSError, ValidationError
 from hotspots.settings import Settings
 from hotspots.study import Study
 
@@ -29,6 +30,30 @@ def is_number(value: Any) -> bool:
 def is_int(value: Any) -> bool:
     """Return whether `value` is an integer (not a bool)."""
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def is_count(value: Any) -> bool:
+    """Return whether `value` is a whole number >= 0 (an int or an integral float, not a bool)."""
+    if isinstance(value, bool) or not is_number(value):
+        return False
+    return math.isfinite(value) and value >= 0 and float(value).is_integer()
+
+
+def positive(name: str, value: Any, unit: str, problems: list[str]) -> float:
+    """Return `value` as a float, or NaN after adding a problem when it is not a number > 0.
+
+    Examples
+    --------
+    >>> problems = []
+    >>> positive("cell_m", 50, "metres", problems), problems
+    (50.0, [])
+    >>> positive("cell_m", -1, "metres", problems), problems
+    (nan, ['`cell_m` must be a number of metres > 0, got -1'])
+    """
+    if not (is_number(value) and math.isfinite(value) and value > 0):
+        problems.append(f"`{name}` must be a number of {unit} > 0, got {value!r}")
+        return math.nan
+    return float(value)
 
 
 def as_tuple(sources: Iterable[str] | str) -> tuple[str, ...]:
@@ -64,8 +89,6 @@ def study_problems(study: Any) -> list[str]:
 
 def check_study(study: Any) -> Settings:
     """Return the study's settings; raise ValidationError or CRSError when it cannot be used."""
-    from hotspots._errors import ValidationError
-
     problems = study_problems(study)
     if problems:
         raise ValidationError(problems[0])

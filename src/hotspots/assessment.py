@@ -1,4 +1,4 @@
-"""Assessment: did the fix work or just move next door, and how good was the hot spot map.
+"""Assessment: did the fix work, or did the trouble just move next door.
 
 :func:`assess` compares a treated place with the displacement buffer around it and a control
 area, before and after an intervention, and reports
@@ -13,11 +13,8 @@ area, before and after an intervention, and reports
 for all events and separately for events after dark and in daylight (a lighting fix should
 change the night more than the day).
 
-:func:`evaluate_forecast` and :func:`compare_forecasts` score hot spot maps made from past
-events by how many of the next events they catch: hit rate, the Predictive Accuracy Index
-(Chainey, Tompson & Uhlig 2008) and the Predictive Efficiency Index (Hunt 2016), for the
-recurring places of :func:`hotspots.cluster.find_hotspots`, grid counts, kernel density and
-Getis-Ord Gi*, all on the same grid and the same train / test split.
+How good a hot spot map was at catching the next events is scored in
+:mod:`hotspots.forecast`.
 
 References
 ----------
@@ -32,13 +29,6 @@ References
 - Breslow, N. E. & Day, N. E. (1980). *Statistical Methods in Cancer Research*, vol. 1,
   §4.2 (exact conditional inference on the odds ratio of a 2 x 2 table); Cornfield, J.
   (1956) for the interval.
-- Chainey, S., Tompson, L. & Uhlig, S. (2008). The utility of hotspot mapping for
-  predicting spatial patterns of crime. *Security Journal* 21, 4-28.
-- Hunt, J. M. (2016). *Do crime hot spots move? Exploring the effects of the modifiable
-  areal unit problem and modifiable temporal unit problem on crime hot spot stability*.
-  PhD thesis, American University (the Predictive Efficiency Index).
-- Silverman, B. W. (1986). *Density Estimation for Statistics and Data Analysis*, eq. 3.31
-  and 4.14 (the bandwidth rule of thumb).
 """
 
 from __future__ import annotations
@@ -48,28 +38,34 @@ import logging
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy import ndimage, stats
-from scipy.stats.contingency import odds_ratio
 
 from hotspots import _columns as C
 from hotspots._checks import SOURCES as _SOURCES
 from hotspots._checks import check_sources as _check_sources
 from hotspots._checks import check_study as _check_study
-from hotspots._checks import is_number as _is_number
-from hotspots._errors import CRSError, LayerError, ValidationError
+from hotspots._checks import positive as _positive
+from hotspots._displacement import (
+    WDD,
+    WDQ,
+    RateRatio,
+    rate_ratio_test,
+    wdd_result,
+    weighted_displacement_difference,
+    weighted_displacement_quotient,
+)
+from hotspots._errors import CRSError, ValidationError, raise_problems
+from hotspots._events import add_days, check_coverage, select_events, timestamp
 from hotspots.study import Study, combine_events
+from hotspots.temporal import after_dark
 
 __all__ = [
     "AREAS",
-    "FORECAST_COLUMNS",
-    "FORECAST_METHODS",
     "SLICES",
     "WDQ",
     "WDD",
@@ -77,8 +73,6 @@ __all__ = [
     "Effect",
     "RateRatio",
     "assess",
-    "compare_forecasts",
-    "evaluate_forecast",
     "rate_ratio_test",
     "weighted_displacement_difference",
     "weighted_displacement_quotient",
@@ -105,405 +99,6 @@ DEFAULT_BUFFER_M = 200.0
 """Displacement buffer width: about two short blocks, where displaced offenders go first."""
 DEFAULT_MIN_EVENTS = 10
 """Fewest treated-area events (before + after) for an assessment to mean anything."""
-
-FORECAST_METHODS: tuple[str, ...] = ("clusters", "grid", "kde", "gistar")
-"""Methods :func:`evaluate_forecast` can score."""
-DEFAULT_CELL_M = 50.0
-"""Forecast grid cell side: half a block, as in :func:`hotspots.cluster.crime_concentration`."""
-MAX_CELLS = 4_000_000
-FORECAST_COLUMNS: tuple[str, ...] = (
-    "method",
-    "coverage",
-    "cells",
-    "area_share",
-    "hit_rate",
-    "pai",
-    "pei",
-    "n_train",
-    "n_test",
-)
-"""Columns of :func:`evaluate_forecast` and :func:`compare_forecasts`."""
-
-
-# =========================================================================================
-# the three statistics, on counts
-# =========================================================================================
-
-
-@dataclass(frozen=True)
-class RateRatio:
-    """Rate ratio of a 2 x 2 table of counts with its exact conditional interval.
-
-    Attributes
-    ----------
-    rate_ratio : float
-        ``(treated_after / treated_before) / (control_after / control_before)``; below 1
-        the treated area fell relative to the control. Infinite when a count in the
-        denominator is zero (NaN when one in the numerator is zero too).
-    ci_low, ci_high : float
-        Exact conditional confidence interval at ``level``.
-    p_value : float
-        Two-sided exact conditional test of ``rate_ratio == 1`` (Fisher's exact test).
-    level : float
-        Confidence level of the interval.
-    """
-
-    rate_ratio: float
-    ci_low: float
-    ci_high: float
-    p_value: float
-    level: float
-
-
-def rate_ratio_test(
-    treated_before: int,
-    treated_after: int,
-    control_before: int,
-    control_after: int,
-    *,
-    level: float = 0.95,
-) -> RateRatio:
-    """Treated area's change relative to the control's, with an exact conditional interval.
-
-    Parameters
-    ----------
-    treated_before, treated_after, control_before, control_after : int
-        Event counts (``a``, ``b``, ``c``, ``d`` below) in periods of the same length (or,
-        more generally, with the same before / after lengths in both areas: period
-        lengths cancel from the ratio).
-    level : float
-        Confidence level, in (0, 1).
-
-    Returns
-    -------
-    RateRatio
-
-    Notes
-    -----
-    With Poisson counts ``a ~ Po(λa)``, ``b ~ Po(λb)`` (treated before, after) and ``c``,
-    ``d`` (control), the quantity of interest is ``θ = (λb / λa) / (λd / λc)``, estimated by
-    ``(b / a) / (d / c) = b c / (a d)``.
-
-    Conditional on each area's total, its after count is binomial:
-    ``b | a + b ~ Bin(a + b, πT)`` with ``πT / (1 - πT) = λb / λa``, and likewise ``d`` with
-    ``πC``. The ratio of the two binomial odds is exactly ``θ``, so ``θ`` is the odds ratio of
-    the table ``[[b, a], [d, c]]``. Conditioning also on the after total ``b + d`` removes
-    the nuisance parameters and leaves ``b`` with Fisher's noncentral hypergeometric
-    distribution, ``P(b = x) ∝ C(a+b, x) C(c+d, b+d-x) θ^x``. The interval is the set of
-    ``θ`` not rejected by either one-sided exact test at ``(1 - level) / 2`` (Cornfield
-    1956; Breslow & Day 1980, §4.2), computed by
-    ``scipy.stats.contingency.odds_ratio(kind="conditional")``; the p-value is Fisher's
-    two-sided exact test. It is exact (conservative) for any counts, and when the control
-    is very large it tends to the conditional-binomial (Clopper-Pearson) interval for the
-    treated area alone, ``θ = π / (1 - π) x c / d``.
-
-    Examples
-    --------
-    Fisher's tea-tasting table as a check (Agresti, *Categorical Data Analysis*, 2nd ed.,
-    2002: exact conditional 95% interval 0.21 to 626.17):
-
-    >>> r = rate_ratio_test(1, 3, 3, 1)
-    >>> round(r.ci_low, 2), round(r.ci_high, 1)
-    (0.21, 626.2)
-
-    A treated place going from 40 to 12 events while the control stays flat:
-
-    >>> r = rate_ratio_test(40, 12, 200, 200)
-    >>> round(r.rate_ratio, 2), r.ci_high < 1
-    (0.3, True)
-    """
-    counts = _check_counts(
-        treated_before=treated_before,
-        treated_after=treated_after,
-        control_before=control_before,
-        control_after=control_after,
-    )
-    if not (isinstance(level, (int, float)) and 0 < level < 1):
-        raise ValidationError(f"`level` must be a probability in (0, 1), got {level!r}")
-    a, b, c, d = counts
-    table = [[b, a], [d, c]]
-    rr = (b * c) / (a * d) if a * d > 0 else (math.inf if b * c > 0 else math.nan)
-    if (a + b == 0) or (c + d == 0) or (b + d == 0) or (a + c == 0):
-        return RateRatio(rr, 0.0, math.inf, 1.0, float(level))
-    ci = odds_ratio(table, kind="conditional").confidence_interval(confidence_level=level)
-    p = float(stats.fisher_exact(table, alternative="two-sided").pvalue)
-    return RateRatio(float(rr), float(ci.low), float(ci.high), min(p, 1.0), float(level))
-
-
-@dataclass(frozen=True)
-class WDQ:
-    """Weighted Displacement Quotient with its parts and reading (Bowers & Johnson 2003).
-
-    Attributes
-    ----------
-    wdq : float
-        ``displacement_measure / success_measure``; NaN when the success measure is not
-        negative (no success to weigh displacement against) or the control has a zero count.
-    success_measure : float
-        ``R1/C1 - R0/C0``: negative when the treated (response) area fell relative to the
-        control.
-    displacement_measure : float
-        ``B1/C1 - B0/C0``: positive when the buffer rose relative to the control (possible
-        displacement), negative when it fell (possible diffusion of benefits).
-    total_net_effect : float
-        ``[R0 (C1/C0) - R1] + [B0 (C1/C0) - B1]`` (Guerette 2009): events prevented in the
-        treated area and buffer together, net of the control's trend; positive is good.
-    reading : str
-        The interpretation of Bowers & Johnson (2003), as tabulated by Guerette (2009,
-        Appendix C).
-    """
-
-    wdq: float
-    success_measure: float
-    displacement_measure: float
-    total_net_effect: float
-    reading: str
-
-
-def weighted_displacement_quotient(
-    treated_before: int,
-    treated_after: int,
-    buffer_before: int,
-    buffer_after: int,
-    control_before: int,
-    control_after: int,
-) -> WDQ:
-    """Compute the Weighted Displacement Quotient of Bowers & Johnson (2003), with its reading.
-
-    Parameters
-    ----------
-    treated_before, treated_after : int
-        Counts in the response (treated) area ``R0``, ``R1``.
-    buffer_before, buffer_after : int
-        Counts in the displacement buffer ``B0``, ``B1``.
-    control_before, control_after : int
-        Counts in the control area ``C0``, ``C1``.
-
-    Returns
-    -------
-    WDQ
-
-    Notes
-    -----
-    ``WDQ = (B1/C1 - B0/C0) / (R1/C1 - R0/C0)``: the displacement measure over the success
-    measure (Bowers & Johnson 2003). It is read only when the success measure is negative
-    (the treated area fell relative to the control). Then (Guerette 2009, Appendix C):
-
-    - ``WDQ > 1``: diffusion of benefits greater than the direct effect;
-    - ``0 < WDQ <= 1``: diffusion of benefits (the buffer improved too);
-    - ``WDQ = 0``: neither displacement nor diffusion;
-    - ``-1 <= WDQ < 0``: displacement, smaller than the direct effect (a net benefit);
-    - ``WDQ < -1``: displacement greater than the direct effect (counterproductive).
-
-    The WDQ has no standard error: read it with the significance of the treated and buffer
-    changes (:func:`rate_ratio_test`) or with :func:`weighted_displacement_difference`.
-
-    Examples
-    --------
-    The treated area halves (50 to 25), the buffer rises from 40 to 50, the control is
-    flat at 200: success -0.125, displacement +0.05, so WDQ = -0.4 (some displacement,
-    smaller than the direct benefit); net effect 25 - 10 = 15 events prevented.
-
-    >>> w = weighted_displacement_quotient(50, 25, 40, 50, 200, 200)
-    >>> w.success_measure, w.displacement_measure, round(w.wdq, 3), w.total_net_effect
-    (-0.125, 0.05, -0.4, 15.0)
-    >>> w.reading.split(":")[0]
-    'displacement smaller than the direct effect'
-    """
-    r0, r1, b0, b1, c0, c1 = _check_counts(
-        treated_before=treated_before,
-        treated_after=treated_after,
-        buffer_before=buffer_before,
-        buffer_after=buffer_after,
-        control_before=control_before,
-        control_after=control_after,
-    )
-    if c0 == 0 or c1 == 0:
-        return WDQ(
-            math.nan,
-            math.nan,
-            math.nan,
-            math.nan,
-            "not computed: the control area has no events "
-            + ("before" if c0 == 0 else "after")
-            + ", so it cannot show the background trend",
-        )
-    # exact rational arithmetic: "no change" is exactly zero and hand values match
-    sm_q = Fraction(r1, c1) - Fraction(r0, c0)
-    dm_q = Fraction(b1, c1) - Fraction(b0, c0)
-    sm, dm = float(sm_q), float(dm_q)
-    tne = float((Fraction(r0 * c1, c0) - r1) + (Fraction(b0 * c1, c0) - b1))
-    if not sm < 0:
-        return WDQ(
-            math.nan,
-            sm,
-            dm,
-            tne,
-            "not interpretable: the treated area did not fall relative to the control "
-            "(success measure >= 0), so there is no effect for displacement to offset",
-        )
-    q = float(dm_q / sm_q)
-    if dm_q == 0:
-        q, reading = 0.0, ("no displacement or diffusion: the buffer changed as the control did")
-    elif q > 1:
-        reading = (
-            "diffusion of benefits greater than the direct effect: the buffer improved "
-            "even more than the treated area, relative to the control"
-        )
-    elif q > 0:
-        reading = "diffusion of benefits: the buffer improved too, relative to the control"
-    elif q >= -1:
-        reading = (
-            "displacement smaller than the direct effect: some events moved into the "
-            "buffer, but fewer than the treated area lost (a net benefit)"
-        )
-    else:
-        reading = (
-            "displacement greater than the direct effect: the buffer gained more events "
-            "than the treated area lost (counterproductive overall)"
-        )
-    return WDQ(float(q), float(sm), float(dm), float(tne), reading)
-
-
-@dataclass(frozen=True)
-class WDD:
-    """Weighted Displacement Difference test (Wheeler & Ratcliffe 2018).
-
-    Attributes
-    ----------
-    wdd : float
-        Estimated change in events due to the intervention, treated area plus displacement
-        area (negative: events prevented).
-    se : float
-        Its standard error (Poisson counts, normal approximation).
-    z : float
-        ``wdd / se``.
-    p_value : float
-        Two-sided p-value of ``z`` under the standard normal.
-    local, local_se : float
-        The treated-area part, ``ΔT - ΔCt``, and its standard error.
-    displacement, displacement_se : float
-        The displacement part, ``ΔD - ΔCd`` (positive: displacement), and its standard error.
-    """
-
-    wdd: float
-    se: float
-    z: float
-    p_value: float
-    local: float
-    local_se: float
-    displacement: float
-    displacement_se: float
-
-
-def weighted_displacement_difference(
-    treated: tuple[int, int],
-    control: tuple[int, int],
-    *,
-    displacement: tuple[int, int] = (0, 0),
-    displacement_control: tuple[int, int] = (0, 0),
-    control_weight: float = 1.0,
-    displacement_control_weight: float = 1.0,
-    period_ratio: float = 1.0,
-) -> WDD:
-    """Compute the Weighted Displacement Difference test of Wheeler & Ratcliffe (2018).
-
-    Parameters
-    ----------
-    treated, control : (int, int)
-        ``(before, after)`` counts in the treated area (``T0, T1``) and its control
-        (``Ct0, Ct1``).
-    displacement, displacement_control : (int, int)
-        ``(before, after)`` counts in the displacement area (``D0, D1``) and its control
-        (``Cd0, Cd1``); ``(0, 0)`` to leave displacement out.
-    control_weight, displacement_control_weight : float
-        Multiply the control counts by this before differencing (1 in the paper). A control
-        with ``k`` times the treated area's events is put on the treated area's scale with
-        ``1 / k``; the variance takes the weight squared (as ``area_weights`` in Wheeler's
-        R package ``ptools``).
-    period_ratio : float
-        ``after length / before length``; before counts are multiplied by it so that the
-        WDD is in events per after period (``time_weights`` in ``ptools``). 1 for periods
-        of equal length.
-
-    Returns
-    -------
-    WDD
-
-    Notes
-    -----
-    With ``ΔT = T1 - T0`` and likewise for the other areas,
-    ``WDD = ΔT - w ΔCt + ΔD - wd ΔCd`` and, the counts being independent Poisson,
-    ``Var = T0 + T1 + w²(Ct0 + Ct1) + D0 + D1 + wd²(Cd0 + Cd1)`` (before counts scaled by
-    ``period_ratio`` and their variance by its square). ``z = WDD / sqrt(Var)``; the paper
-    reads ``z < -1.65`` (one-sided 5%) or ``|z| > 1.96`` as evidence of an effect. The
-    normal approximation needs counts that are not tiny.
-
-    Examples
-    --------
-    The example of the ``ptools`` README (Wheeler): control 20 to 20, treated 20 to 10:
-    WDD -10, SE 8.3666, z -1.195229.
-
-    >>> r = weighted_displacement_difference((20, 10), (20, 20))
-    >>> r.wdd, round(r.se, 4), round(r.z, 6)
-    (-10.0, 8.3666, -1.195229)
-    """
-    pairs = {
-        "treated": treated,
-        "control": control,
-        "displacement": displacement,
-        "displacement_control": displacement_control,
-    }
-    problems = []
-    for name, pair in pairs.items():
-        try:
-            before, after = pair
-        except (TypeError, ValueError):
-            problems.append(f"`{name}` must be a (before, after) pair of counts, got {pair!r}")
-            continue
-        for v in (before, after):
-            if not _is_count(v):
-                problems.append(f"`{name}` counts must be integers >= 0, got {pair!r}")
-                break
-    for name, value in (
-        ("control_weight", control_weight),
-        ("displacement_control_weight", displacement_control_weight),
-        ("period_ratio", period_ratio),
-    ):
-        if not (_is_number(value) and math.isfinite(value) and value > 0):
-            problems.append(f"`{name}` must be a number > 0, got {value!r}")
-    _raise(problems, "weighted_displacement_difference")
-    r = float(period_ratio)
-
-    def part(pair: tuple[int, int], weight: float) -> tuple[float, float]:
-        before, after = float(pair[0]), float(pair[1])
-        return weight * (after - r * before), weight**2 * (after + r**2 * before)
-
-    t, vt = part(treated, 1.0)
-    ct, vct = part(control, float(control_weight))
-    d, vd = part(displacement, 1.0)
-    cd, vcd = part(displacement_control, float(displacement_control_weight))
-    local, local_var = t - ct, vt + vct
-    disp, disp_var = d - cd, vd + vcd
-    return _wdd_result(local, local_var, disp, disp_var, local + disp, local_var + disp_var)
-
-
-def _wdd_result(
-    local: float, local_var: float, disp: float, disp_var: float, total: float, var: float
-) -> WDD:
-    se = math.sqrt(var)
-    z = total / se if se > 0 else math.nan
-    p = float(2 * stats.norm.sf(abs(z))) if se > 0 else math.nan
-    return WDD(
-        float(total),
-        se,
-        float(z),
-        p,
-        float(local),
-        math.sqrt(local_var),
-        float(disp),
-        math.sqrt(disp_var),
-    )
 
 
 # =========================================================================================
@@ -808,8 +403,8 @@ def assess(
     before_days = opts["before_days"]
     after_days = opts["after_days"]
     start, end = _intervention_period(intervention_date, study.tz)
-    b0 = _add_days(start, -before_days)
-    a1 = _add_days(end, after_days)
+    b0 = add_days(start, -before_days)
+    a1 = add_days(end, after_days)
 
     # --- areas --------------------------------------------------------------------------
     treated = _as_polygon(treated_area, study, "treated_area")
@@ -848,13 +443,13 @@ def assess(
                         else "; a control must be somewhere the fix did not reach"
                     )
                 )
-        _raise(problems, "assess")
+        raise_problems(problems, "Invalid arguments to assess")
     polys = {TREATED: treated, BUFFER: buffer, CONTROL: control}
 
     # --- events -------------------------------------------------------------------------
     all_events = combine_events(study)
-    _check_coverage(study, all_events, b0, a1)
-    events = _filter_events(all_events, opts["sources"], categories)
+    check_coverage(study, all_events, b0, a1)
+    events = select_events(all_events, opts["sources"], categories)
     t = events[C.TIME]
     in_before = ((t >= b0) & (t < start)).to_numpy(bool)
     in_after = ((t >= end) & (t < a1)).to_numpy(bool)
@@ -864,8 +459,6 @@ def assess(
     area = np.full(len(events), -1, np.int64)
     for code, name in reversed(list(enumerate(AREAS))):  # treated wins any shared edge
         area[shapely.contains_xy(polys[name], xy[:, 0], xy[:, 1])] = code
-    from hotspots.temporal import after_dark
-
     dark = (
         after_dark(events, settings=settings).to_numpy(bool) if len(events) else np.zeros(0, bool)
     )
@@ -901,8 +494,7 @@ def assess(
                 f"the control area has no events in the {per} period, so it cannot show the "
                 "background trend; pass a larger `control_area` (or `control_m`)"
             )
-    if problems:
-        raise ValidationError("Too few events to assess:\n  - " + "\n  - ".join(problems))
+    raise_problems(problems, "Too few events to assess")
 
     ratio = after_days / before_days
     effects = {
@@ -991,7 +583,7 @@ def _effect(
     cvar = c1 + period_ratio**2 * c0
     tvar = t1 + period_ratio**2 * t0
     bvar = b1 + period_ratio**2 * b0
-    d = _wdd_result(
+    d = wdd_result(
         local,
         tvar + wt**2 * cvar,
         disp,
@@ -1077,31 +669,6 @@ def _sentence_change(e: Effect, alpha: float, level: float) -> str:
 # --- checks ---------------------------------------------------------------------------------
 
 
-def _is_count(value: Any) -> bool:
-    if isinstance(value, bool) or not _is_number(value):
-        return False
-    return math.isfinite(value) and value >= 0 and float(value).is_integer()
-
-
-def _raise(problems: list[str], where: str) -> None:
-    if problems:
-        raise ValidationError(f"Invalid arguments to {where}:\n  - " + "\n  - ".join(problems))
-
-
-def _check_counts(**counts: Any) -> tuple[int, ...]:
-    bad = [f"`{k}` must be a count (integer >= 0), got {v!r}" for k, v in counts.items()]
-    bad = [b for b, v in zip(bad, counts.values(), strict=True) if not _is_count(v)]
-    _raise(bad, "the test")
-    return tuple(int(v) for v in counts.values())
-
-
-def _positive(name: str, value: Any, unit: str, problems: list[str]) -> float:
-    if not (_is_number(value) and math.isfinite(value) and value > 0):
-        problems.append(f"`{name}` must be a number of {unit} > 0, got {value!r}")
-        return math.nan
-    return float(value)
-
-
 def _check_assess_options(**given: Any) -> dict[str, Any]:
     problems: list[str] = []
     opts: dict[str, Any] = {}
@@ -1133,24 +700,8 @@ def _check_assess_options(**given: Any) -> dict[str, Any]:
     if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1:
         problems.append(f"`min_events` must be an integer >= 1, got {m!r}")
     opts["min_events"] = m
-    _raise(problems, "assess")
+    raise_problems(problems, "Invalid arguments to assess")
     return opts
-
-
-def _timestamp(value: Any, tz: str, name: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise ValidationError(f"`{name}` value {value!r} is not a date") from exc
-    if ts is pd.NaT:
-        raise ValidationError(f"`{name}` is missing (NaT)")
-    return ts.tz_localize(tz) if ts.tzinfo is None else ts.tz_convert(tz)
-
-
-def _add_days(ts: pd.Timestamp, days: float) -> pd.Timestamp:
-    """Calendar days on the local clock (a day across a DST change is 23 or 25 hours)."""
-    whole = int(days)
-    return ts + pd.DateOffset(days=whole) + pd.Timedelta(days=days - whole)
 
 
 def _intervention_period(value: Any, tz: str) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -1159,68 +710,16 @@ def _intervention_period(value: Any, tz: str) -> tuple[pd.Timestamp, pd.Timestam
             raise ValidationError(
                 f"`intervention_date` must be a date or a (start, end) pair, got {value!r}"
             )
-        start = _timestamp(value[0], tz, "intervention_date")
-        end = _timestamp(value[1], tz, "intervention_date")
+        start = timestamp(value[0], tz, "intervention_date")
+        end = timestamp(value[1], tz, "intervention_date")
         if end < start:
             raise ValidationError(
                 f"`intervention_date` ends ({end}) before it starts ({start}): the before and "
                 "after periods would overlap the intervention; pass (start, end) in order"
             )
         return start, end
-    ts = _timestamp(value, tz, "intervention_date")
+    ts = timestamp(value, tz, "intervention_date")
     return ts, ts
-
-
-def _data_span(study: Study, events: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
-    times = events[C.TIME].dropna()
-    first = study.period[0] if study.period[0] is not None else times.min()
-    last = study.period[1] if study.period[1] is not None else times.max()
-    return first, last
-
-
-def _check_coverage(
-    study: Study, events: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
-) -> None:
-    """Check the data cover [start, end): a period past the data would read as a fall."""
-    first, last = _data_span(study, events)
-    # events are sparse: the first and last event fall a little inside the true span
-    slack = max(pd.Timedelta(days=1), (end - start) * 0.05)
-    problems = []
-    if start < first - slack:
-        problems.append(
-            f"the before period starts {start:%Y-%m-%d} but the data start {first:%Y-%m-%d}; "
-            "counts there would be missing, not low: pass a smaller `before_days`"
-        )
-    if end > last + slack:
-        problems.append(
-            f"the after period ends {end:%Y-%m-%d} but the data end {last:%Y-%m-%d}; "
-            "counts there would be missing, not low: pass a smaller `after_days` or an "
-            "earlier `intervention_date`"
-        )
-    if problems:
-        raise ValidationError("The periods run beyond the data:\n  - " + "\n  - ".join(problems))
-
-
-def _filter_events(
-    events: gpd.GeoDataFrame, sources: tuple[str, ...], categories: Iterable[str] | None
-) -> gpd.GeoDataFrame:
-    if len(sources) < len(_SOURCES):
-        events = events.loc[events[C.SOURCE].isin(sources).to_numpy(bool)]
-    if categories is not None:
-        chosen = [categories] if isinstance(categories, str) else list(categories)
-        present = set(events[C.CATEGORY].unique())
-        unknown = sorted(set(chosen) - present)
-        if not chosen or unknown:
-            avail = sorted(present)
-            shown = ", ".join(repr(c) for c in avail[:20]) + (" ..." if len(avail) > 20 else "")
-            raise ValidationError(
-                f"`categories` {unknown or chosen!r} not among the events' categories; "
-                f"available: {shown}"
-            )
-        events = events.loc[events[C.CATEGORY].isin(chosen).to_numpy(bool)]
-    if events.empty:
-        raise LayerError(f"the study has no events of source(s) {', '.join(sources)}")
-    return events
 
 
 def _as_polygon(value: Any, study: Study, name: str) -> shapely.Geometry:
@@ -1275,380 +774,3 @@ def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:
         parts = [g for g in geom.geoms if isinstance(g, (shapely.Polygon, shapely.MultiPolygon))]
         return shapely.union_all(parts) if parts else None
     return None
-
-
-# =========================================================================================
-# forecast accuracy
-# =========================================================================================
-
-
-@dataclass(frozen=True)
-class _Grid:
-    """Square cells over the study area, row-major from the south-west."""
-
-    x0: float
-    y0: float
-    cell_m: float
-    nx: int
-    ny: int
-    area: np.ndarray  # (ny, nx) area of each cell inside the study area, m²
-
-    @property
-    def valid(self) -> np.ndarray:
-        return self.area > 0
-
-    def counts(self, xy: np.ndarray) -> np.ndarray:
-        col = np.floor((xy[:, 0] - self.x0) / self.cell_m).astype(np.int64)
-        row = np.floor((xy[:, 1] - self.y0) / self.cell_m).astype(np.int64)
-        inside = (col >= 0) & (col < self.nx) & (row >= 0) & (row < self.ny)
-        flat = row[inside] * self.nx + col[inside]
-        return np.bincount(flat, minlength=self.nx * self.ny).reshape(self.ny, self.nx)
-
-    def boxes(self) -> np.ndarray:
-        ix, iy = np.meshgrid(np.arange(self.nx), np.arange(self.ny))
-        x = self.x0 + ix.ravel() * self.cell_m
-        y = self.y0 + iy.ravel() * self.cell_m
-        return shapely.box(x, y, x + self.cell_m, y + self.cell_m)
-
-
-def evaluate_forecast(
-    study: Study,
-    method: str,
-    *,
-    train_until: Any,
-    test_days: float,
-    coverage: Sequence[float] = (0.01, 0.05),
-    cell_m: float | None = None,
-    bandwidth_m: float | None = None,
-    sources: Sequence[str] = _SOURCES,
-) -> pd.DataFrame:
-    """Score a hot spot map made from past events by how many of the next events it catches.
-
-    Every method gives each cell of one square grid a score from the training events only
-    (those before `train_until`); the cells are ranked by score and the top cells covering
-    each `coverage` share of the study area are the forecast; the test events (the
-    `test_days` days from `train_until`) are then counted in them.
-
-    Parameters
-    ----------
-    study : Study
-        Incidents and concerns; the grid covers ``study.boundary`` when it has one, else the
-        bounding box of all selected events.
-    method : {"clusters", "grid", "kde", "gistar"}
-        How cells are scored:
-
-        - ``"clusters"``: the recurring places of :func:`hotspots.cluster.find_hotspots` run
-          on a study holding only the training events; a cell scores the density
-          (``n_events / area_m2``) of the densest place whose polygon it intersects, 0
-          elsewhere;
-        - ``"grid"``: the count of training events in the cell;
-        - ``"kde"``: a Gaussian kernel density of the training events at the cell centres
-          (binned to the grid and smoothed with ``scipy.ndimage.gaussian_filter``);
-        - ``"gistar"``: the Getis-Ord Gi* z-score of the training counts
-          (:func:`hotspots.grid.gistar_z`, queen neighbours).
-    train_until : date string or Timestamp
-        End of training / start of the test window; naive values are local to the study.
-    test_days : float
-        Length of the test window in days.
-    coverage : sequence of float
-        Shares of the study area to flag, each in (0, 1]; default 1% and 5%.
-    cell_m : float, optional
-        Grid cell side in metres; default 50 m (half a block).
-    bandwidth_m : float, optional
-        KDE bandwidth (standard deviation of the Gaussian kernel) in metres. Default:
-        Silverman's rule of thumb on the training events, ``h = A n^(-1/6)`` with ``A`` the
-        mean over x and y of ``min(sd, IQR / 1.349)`` (Silverman 1986, eq. 4.14 for two
-        dimensions with the robust spread of eq. 3.31), and at least one cell. It is
-        reproducible and data-driven, and known to oversmooth clustered points; pass a
-        fixed bandwidth to compare (Chainey 2013 found smaller ones predict better).
-    sources : sequence of {"incident", "concern"}
-        Which events to train and test on.
-
-    Returns
-    -------
-    DataFrame
-        One row per coverage, columns (:data:`FORECAST_COLUMNS`):
-
-        - ``method`` (str), ``coverage`` (float): as given
-        - ``cells`` (int): cells flagged, the fewest whose area reaches the coverage
-        - ``area_share`` (float): their share of the study area
-        - ``hit_rate`` (float): share of test events in them, ``n / N``
-        - ``pai`` (float): Predictive Accuracy Index, ``(n / N) / (a / A)`` (Chainey et al.
-          2008)
-        - ``pei`` (float): Predictive Efficiency Index, ``n / n*`` with ``n*`` the most test
-          events any set of that many cells holds (Hunt 2016); in [0, 1]
-        - ``n_train``, ``n_test`` (int): events used to score and to test
-
-    Raises
-    ------
-    ValidationError
-        Unknown method, bad coverage or cell size, no training or test events, a test window
-        beyond the data, or too many cells.
-
-    Notes
-    -----
-    Cells are clipped to the study boundary: a cell is in the study area when it overlaps
-    the boundary, with its clipped area. Ties in score are broken by cell order (row-major
-    from the south-west), so results are deterministic; cells no method scores (e.g. outside
-    every cluster) therefore fill the coverage in that order. Test events outside every cell
-    still count in ``N``.
-
-    Examples
-    --------
-    >>> import geopandas as gpd, numpy as np, pandas as pd, pyproj, shapely
-    >>> from hotspots import build_study
-    >>> crs, tz = pyproj.CRS(32618), "America/New_York"
-    >>> rng = np.random.default_rng(1)
-    >>> n_hot, n_bg = 300, 300
-    >>> x = np.r_[rng.normal(500, 10, n_hot), rng.uniform(0, 2000, n_bg)] + 320_000
-    >>> y = np.r_[rng.normal(500, 10, n_hot), rng.uniform(0, 2000, n_bg)] + 4_300_000
-    >>> t = pd.Timestamp("2025-01-01", tz=tz) + pd.to_timedelta(
-    ...     rng.uniform(0, 120, n_hot + n_bg), "D")
-    >>> inc = gpd.GeoDataFrame({"id": [str(i) for i in range(len(x))], "occurred_at": t,
-    ...     "category": "", "description": ""}, geometry=shapely.points(x, y), crs=crs)
-    >>> study = build_study(incidents=inc, crs=crs, tz=tz)
-    >>> table = evaluate_forecast(study, "grid", train_until="2025-03-15", test_days=30)
-    >>> list(table["coverage"])
-    [0.01, 0.05]
-    >>> bool(table["pai"].iloc[1] > 5)
-    True
-    """
-    return compare_forecasts(
-        study,
-        methods=(method,),
-        train_until=train_until,
-        test_days=test_days,
-        coverage=coverage,
-        cell_m=cell_m,
-        bandwidth_m=bandwidth_m,
-        sources=sources,
-    )
-
-
-def compare_forecasts(
-    study: Study,
-    methods: Sequence[str] = FORECAST_METHODS,
-    *,
-    train_until: Any,
-    test_days: float,
-    coverage: Sequence[float] = (0.01, 0.05),
-    cell_m: float | None = None,
-    bandwidth_m: float | None = None,
-    sources: Sequence[str] = _SOURCES,
-) -> pd.DataFrame:
-    """Score several hot spot methods on the same grid, events and train / test split.
-
-    Parameters
-    ----------
-    study : Study
-    methods : sequence of {"clusters", "grid", "kde", "gistar"}
-        Default: all four.
-    train_until, test_days, coverage, cell_m, bandwidth_m, sources
-        As in :func:`evaluate_forecast`.
-
-    Returns
-    -------
-    DataFrame
-        One row per method x coverage (methods in the order given), columns
-        :data:`FORECAST_COLUMNS`, with a fresh RangeIndex. ``attrs["parameters"]`` holds the
-        grid, the windows and the KDE bandwidth used.
-
-    Examples
-    --------
-    >>> import geopandas as gpd, numpy as np, pandas as pd, pyproj, shapely
-    >>> from hotspots import build_study
-    >>> crs, tz = pyproj.CRS(32618), "America/New_York"
-    >>> rng = np.random.default_rng(2)
-    >>> x = np.r_[rng.normal(700, 8, 200), rng.uniform(0, 1500, 200)] + 320_000
-    >>> y = np.r_[rng.normal(300, 8, 200), rng.uniform(0, 1500, 200)] + 4_300_000
-    >>> t = pd.Timestamp("2025-01-01", tz=tz) + pd.to_timedelta(rng.uniform(0, 90, 400), "D")
-    >>> inc = gpd.GeoDataFrame({"id": [str(i) for i in range(400)], "occurred_at": t,
-    ...     "category": "", "description": ""}, geometry=shapely.points(x, y), crs=crs)
-    >>> study = build_study(incidents=inc, crs=crs, tz=tz)
-    >>> table = compare_forecasts(study, ("grid", "kde"), train_until="2025-03-01",
-    ...                           test_days=30, coverage=[0.05])
-    >>> table[["method", "coverage"]].values.tolist()
-    [['grid', 0.05], ['kde', 0.05]]
-    """
-    settings = _check_study(study)
-    problems: list[str] = []
-    methods = (methods,) if isinstance(methods, str) else tuple(methods)
-    if not methods:
-        problems.append(f"`methods` is empty; use some of {', '.join(FORECAST_METHODS)}")
-    unknown = [m for m in methods if m not in FORECAST_METHODS]
-    if unknown:
-        problems.append(f"unknown method(s) {unknown}; use one of {', '.join(FORECAST_METHODS)}")
-    try:
-        cov = [float(c) for c in ([coverage] if _is_number(coverage) else coverage)]
-    except (TypeError, ValueError):
-        cov = []
-    if not cov or not all(0 < c <= 1 for c in cov):
-        problems.append(f"`coverage` must be shares of the area in (0, 1], got {coverage!r}")
-    test_days = _positive("test_days", test_days, "days", problems)
-    cell = DEFAULT_CELL_M if cell_m is None else _positive("cell_m", cell_m, "metres", problems)
-    if bandwidth_m is not None:
-        _positive("bandwidth_m", bandwidth_m, "metres", problems)
-    src_problems, chosen_sources = _check_sources(sources)
-    problems += src_problems
-    _raise(problems, "evaluate_forecast")
-
-    split = _timestamp(train_until, study.tz, "train_until")
-    test_end = _add_days(split, test_days)
-    events = combine_events(study)
-    _check_coverage(study, events, split, test_end)
-    events = _filter_events(events, chosen_sources, None)
-    t = events[C.TIME]
-    is_train = (t < split).to_numpy(bool)
-    is_test = ((t >= split) & (t < test_end)).to_numpy(bool)
-    n_train, n_test = int(is_train.sum()), int(is_test.sum())
-    problems = []
-    if n_train == 0:
-        problems.append(f"no events before `train_until` ({split:%Y-%m-%d}): nothing to learn")
-    if n_test == 0:
-        problems.append(
-            f"no events in the test window {split:%Y-%m-%d} + {test_days:g} days: nothing to "
-            "score; move `train_until` earlier or lengthen `test_days`"
-        )
-    if problems:
-        raise ValidationError("Cannot score forecasts:\n  - " + "\n  - ".join(problems))
-
-    xy = shapely.get_coordinates(events.geometry.to_numpy())
-    grid = _make_grid(study.boundary, xy, cell)
-    train_xy, test_xy = xy[is_train], xy[is_test]
-    train_counts = grid.counts(train_xy)
-    test_counts = grid.counts(test_xy).ravel()
-    valid = grid.valid.ravel()
-    area = grid.area.ravel()
-    total_area = float(area.sum())
-    # the best any k cells can do: test counts in descending order (valid cells only)
-    best = np.cumsum(np.sort(np.where(valid, test_counts, 0))[::-1])
-    bw = bandwidth_m if bandwidth_m is not None else _silverman(train_xy, cell)
-
-    rows = []
-    for method in methods:
-        score = _score(method, study, grid, train_counts, split, chosen_sources, bw).ravel()
-        score = np.where(valid & np.isfinite(score), score, -np.inf)
-        order = np.lexsort((np.arange(score.size), -score))  # score desc, then cell order
-        order = order[valid[order]]
-        cum_area = np.cumsum(area[order])
-        cum_hits = np.cumsum(test_counts[order])
-        for c in cov:
-            k = int(np.searchsorted(cum_area, c * total_area * (1 - 1e-12)) + 1)
-            k = min(k, len(order))
-            hits = int(cum_hits[k - 1])
-            share = float(cum_area[k - 1] / total_area)
-            hit_rate = hits / n_test
-            rows.append(
-                {
-                    "method": method,
-                    "coverage": c,
-                    "cells": k,
-                    "area_share": share,
-                    "hit_rate": hit_rate,
-                    "pai": hit_rate / share,
-                    "pei": hits / best[k - 1] if best[k - 1] > 0 else math.nan,
-                    "n_train": n_train,
-                    "n_test": n_test,
-                }
-            )
-    table = pd.DataFrame(rows, columns=list(FORECAST_COLUMNS))
-    table.attrs["parameters"] = {
-        "train_until": split,
-        "test_end": test_end,
-        "cell_m": cell,
-        "grid_shape": (grid.ny, grid.nx),
-        "cells_in_study_area": int(valid.sum()),
-        "study_area_m2": total_area,
-        "kde_bandwidth_m": bw,
-        "kde_bandwidth_rule": "given" if bandwidth_m is not None else "Silverman (1986)",
-        "sources": list(chosen_sources),
-        "alpha": settings.alpha,
-    }
-    log.info(
-        "compare_forecasts: %s train / %s test events, %d cells of %g m, methods %s",
-        f"{n_train:,}",
-        f"{n_test:,}",
-        int(valid.sum()),
-        cell,
-        ", ".join(methods),
-    )
-    return table
-
-
-def _make_grid(boundary: shapely.Geometry | None, xy: np.ndarray, cell: float) -> _Grid:
-    if boundary is not None and not boundary.is_empty:
-        minx, miny, maxx, maxy = boundary.bounds
-    else:
-        minx, miny = xy.min(axis=0)
-        maxx, maxy = xy.max(axis=0)
-    nx = max(1, math.ceil((maxx - minx) / cell + 1e-9))
-    ny = max(1, math.ceil((maxy - miny) / cell + 1e-9))
-    # a point on the upper edge belongs to the last cell, not past it
-    if minx + nx * cell <= maxx:
-        nx += 1
-    if miny + ny * cell <= maxy:
-        ny += 1
-    if nx * ny > MAX_CELLS:
-        raise ValidationError(
-            f"a {cell:g} m grid over this study has {nx * ny:,} cells (more than "
-            f"{MAX_CELLS:,}); pass a larger `cell_m`"
-        )
-    grid = _Grid(float(minx), float(miny), float(cell), nx, ny, np.full((ny, nx), cell * cell))
-    if boundary is not None and not boundary.is_empty:
-        boxes = grid.boxes()
-        shapely.prepare(boundary)
-        area = np.zeros(boxes.size)
-        hit = shapely.intersects(boundary, boxes)
-        area[hit] = shapely.area(shapely.intersection(boxes[hit], boundary))
-        grid = dataclasses.replace(grid, area=area.reshape(ny, nx))
-    return grid
-
-
-def _silverman(xy: np.ndarray, cell: float) -> float:
-    n = len(xy)
-    if n < 2:
-        return cell
-    sd = xy.std(axis=0, ddof=1)
-    iqr = np.subtract(*np.percentile(xy, [75, 25], axis=0)) / 1.349
-    spread = np.where(iqr > 0, np.minimum(sd, iqr), sd)
-    h = float(spread.mean()) * n ** (-1 / 6)
-    return max(h, cell)
-
-
-def _score(
-    method: str,
-    study: Study,
-    grid: _Grid,
-    train_counts: np.ndarray,
-    split: pd.Timestamp,
-    sources: tuple[str, ...],
-    bandwidth_m: float,
-) -> np.ndarray:
-    if method == "grid":
-        return train_counts.astype(float)
-    if method == "kde":
-        sigma = bandwidth_m / grid.cell_m
-        return ndimage.gaussian_filter(
-            train_counts.astype(float), sigma=sigma, mode="constant", truncate=4.0
-        )
-    if method == "gistar":
-        from hotspots.grid import gistar_z
-
-        return np.asarray(gistar_z(train_counts.astype(float), grid.valid), dtype=float)
-    # clusters: recurring places found from the training events only
-    train = dataclasses.replace(
-        study,
-        incidents=study.incidents.loc[(study.incidents[C.OCCURRED_AT] < split).to_numpy(bool)],
-        concerns=study.concerns.loc[(study.concerns[C.REPORTED_AT] < split).to_numpy(bool)],
-        period=(study.period[0], split),
-    )
-    from hotspots.cluster import find_hotspots
-
-    places = find_hotspots(train, sources=sources)
-    score = np.zeros(grid.ny * grid.nx)
-    if len(places):
-        density = (places["n_events"] / places["area_m2"]).to_numpy(float)
-        tree = shapely.STRtree(places.geometry.to_numpy())
-        cell_idx, place_idx = tree.query(grid.boxes(), predicate="intersects")
-        np.maximum.at(score, cell_idx, density[place_idx])
-    return score.reshape(grid.ny, grid.nx)

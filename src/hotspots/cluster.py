@@ -35,24 +35,36 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy import ndimage, stats
-from scipy.spatial import ConvexHull, QhullError, cKDTree
-from sklearn.cluster import DBSCAN
 
 from hotspots import _columns as C
 from hotspots._checks import SOURCES as _SOURCES
 from hotspots._checks import as_tuple as _as_tuple
-from hotspots._checks import check_sources
+from hotspots._checks import check_sources, positive
 from hotspots._checks import check_study as _check_study
 from hotspots._checks import is_int as _is_int
 from hotspots._checks import is_number as _is_number
-from hotspots._errors import LayerError, ValidationError
+from hotspots._dbscan import HDBSCAN_RAW_LIMIT, dbscan_snapped, hdbscan_labels, pack
+from hotspots._errors import LayerError, raise_problems
+from hotspots._events import select_events
+from hotspots._places import (
+    NS_PER_DAY,
+    assign,
+    centroids,
+    describe,
+    hull_size,
+    hulls,
+    recurring,
+    time_arrays,
+)
+from hotspots._stats import CORRECTIONS, adjust_p, poisson_upper_quantile, poisson_upper_tail
 from hotspots.settings import Settings
 from hotspots.study import Study, combine_events
+from hotspots.temporal import cluster_time_summary
 
 __all__ = [
     "CLUSTER_COLUMNS",
     "CORRECTIONS",
+    "HDBSCAN_RAW_LIMIT",
     "METHODS",
     "crime_concentration",
     "event_clusters",
@@ -61,51 +73,26 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# --- output columns ----------------------------------------------------------------------
-CLUSTER_ID = "cluster_id"
-CENTROID_X = "centroid_x"
-CENTROID_Y = "centroid_y"
-N_EVENTS = "n_events"
-N_INCIDENTS = "n_incidents"
-N_CONCERNS = "n_concerns"
-SOURCE_MIX = "source_mix"
-CATEGORIES = "categories"
-FIRST_SEEN = "first_seen"
-LAST_SEEN = "last_seen"
-N_DAYS = "n_days"
-SPAN_DAYS = "span_days"
-EVENTS_PER_WEEK = "events_per_week"
-AREA_M2 = "area_m2"
-EXPECTED = "expected"
-P_VALUE = "p_value"
-P_ADJ = "p_adj"
-SIGNIFICANT = "significant"
-
-MIX_BOTH = "both"
-MIX_INCIDENT_ONLY = "incident_only"
-MIX_CONCERN_ONLY = "concern_only"
-NO_CATEGORY = "(none)"
-
 CLUSTER_COLUMNS: dict[str, str] = {
-    CLUSTER_ID: "str: stable id 'H001', 'H002'... by n_events (most first), then centroid x, y",
+    C.CLUSTER_ID: "str: stable id 'H001', 'H002'... by n_events (most first), then centroid x, y",
     C.GEOMETRY: "Polygon: convex hull of the place's events buffered by hull_buffer_m",
-    CENTROID_X: "float m: mean x of the place's events (study CRS)",
-    CENTROID_Y: "float m: mean y of the place's events (study CRS)",
-    N_EVENTS: "int: events inside the polygon (of the sources clustered)",
-    N_INCIDENTS: "int: of those, incidents",
-    N_CONCERNS: "int: of those, concerns",
-    SOURCE_MIX: "str: 'both', 'incident_only' or 'concern_only'",
-    CATEGORIES: "dict: events per category, most frequent first ('(none)' when blank)",
-    FIRST_SEEN: "datetime64 tz-aware: first event (study timezone)",
-    LAST_SEEN: "datetime64 tz-aware: last event (study timezone)",
-    N_DAYS: "int: distinct local days with an event",
-    SPAN_DAYS: "int: days from the first to the last local day with an event",
-    EVENTS_PER_WEEK: "float: n_events per week from the first to the last day (inclusive)",
-    AREA_M2: "float m2: polygon area",
-    EXPECTED: "float: events expected in that area over the study period at the study's rate",
-    P_VALUE: "float: Poisson upper tail P(X >= n_events | expected)",
-    P_ADJ: "float: p_value adjusted across the places (Benjamini-Hochberg or Holm)",
-    SIGNIFICANT: "bool: p_adj < settings.alpha",
+    C.CENTROID_X: "float m: mean x of the place's events (study CRS)",
+    C.CENTROID_Y: "float m: mean y of the place's events (study CRS)",
+    C.N_EVENTS: "int: events inside the polygon (of the sources clustered)",
+    C.N_INCIDENTS: "int: of those, incidents",
+    C.N_CONCERNS: "int: of those, concerns",
+    C.SOURCE_MIX: "str: 'both', 'incident_only' or 'concern_only'",
+    C.CATEGORIES: "dict: events per category, most frequent first ('(none)' when blank)",
+    C.FIRST_SEEN: "datetime64 tz-aware: first event (study timezone)",
+    C.LAST_SEEN: "datetime64 tz-aware: last event (study timezone)",
+    C.N_DAYS: "int: distinct local days with an event",
+    C.SPAN_DAYS: "int: days from the first to the last local day with an event",
+    C.EVENTS_PER_WEEK: "float: n_events per week from the first to the last day (inclusive)",
+    C.AREA_M2: "float m2: polygon area",
+    C.EXPECTED: "float: events expected in that area over the study period at the study's rate",
+    C.P_VALUE: "float: Poisson upper tail P(X >= n_events | expected)",
+    C.P_ADJ: "float: p_value adjusted across the places (Benjamini-Hochberg or Holm)",
+    C.SIGNIFICANT: "bool: p_adj < settings.alpha",
 }
 """The columns :func:`find_hotspots` returns (before the temporal columns), dtype and meaning.
 
@@ -114,8 +101,6 @@ The columns of :func:`hotspots.temporal.cluster_time_summary` follow them.
 
 METHODS: tuple[str, ...] = ("dbscan", "hdbscan")
 """Clustering methods :func:`find_hotspots` accepts."""
-CORRECTIONS: tuple[str, ...] = ("bh", "holm")
-"""Multiple-testing corrections: Benjamini-Hochberg (false discovery rate) or Holm (FWER)."""
 
 DEFAULT_EPS_M = 50.0
 """Default neighbourhood radius: half a city block, the precision of block-level geocoding."""
@@ -124,12 +109,6 @@ MAX_BACKGROUND_TAIL = 0.01
 BACKGROUND_CORE_POINTS = 0.1
 """Background events expected to become DBSCAN core points, study-wide, at the default
 ``min_samples`` (tail probability ``min(MAX_BACKGROUND_TAIL, BACKGROUND_CORE_POINTS / n)``)."""
-HDBSCAN_RAW_LIMIT = 100_000
-"""Up to this many events, ``method="hdbscan"`` clusters the raw coordinates."""
-
-_DENSE_PRUNE_CELLS = 16_000_000  # cells of eps/2 (128 MB of float64) before going sparse
-_NS_PER_DAY = 86_400 * 10**9
-_DENSE_DAY_CELLS = 50_000_000  # (cluster x day) booleans before counting days by sorting
 
 
 # =========================================================================================
@@ -229,7 +208,9 @@ def find_hotspots(
           (``n_after_dark``, ``after_dark_share``, ``hour_profile``, ``weekday_profile``,
           ``period_counts``, ``active_periods``, ``trend``, ``trend_tau``, ``trend_p``)
 
-        ``attrs["parameters"]`` holds every parameter chosen (and why) and the counts.
+        ``attrs["parameters"]`` holds every parameter chosen (and why) and the counts;
+        ``attrs["settings"]`` the study's :class:`~hotspots.Settings`, so that later stages
+        (:func:`hotspots.diagnose`, :func:`hotspots.recommend`) use the same settings.
 
     Raises
     ------
@@ -270,14 +251,14 @@ def find_hotspots(
     )
     events = _select_events(study, opts["sources"])
     xy = shapely.get_coordinates(events.geometry.to_numpy())
-    utc_ns, day = _time_arrays(events[C.TIME], study.tz)
+    utc_ns, day = time_arrays(events[C.TIME], study.tz)
     is_incident = (events[C.SOURCE] == C.SOURCE_INCIDENT).to_numpy(bool)
     n = len(events)
 
     # --- background: area, period, rate --------------------------------------------------
     has_boundary = study.boundary is not None and not study.boundary.is_empty
     first_t, last_t = _study_period(study, utc_ns)
-    study_days = max((last_t - first_t) / _NS_PER_DAY, 1.0)
+    study_days = max((last_t - first_t) / NS_PER_DAY, 1.0)
     span_why = "given" if opts["span_days_given"] else "settings.span_days"
     if not opts["span_days_given"] and opts["span_days"] > study_days / 2:
         # a two-week rule cannot be met by a ten-day study: ask for half the period instead
@@ -291,7 +272,7 @@ def find_hotspots(
         bg_area, bg_source = float(study.boundary.area), "study boundary"
         eps, eps_why = _choose_eps(opts["eps_m"], bg_area, snap)
     else:
-        hull_area, hull_perimeter = _hull_size(xy)
+        hull_area, hull_perimeter = hull_size(xy)
         eps, eps_why = _choose_eps(opts["eps_m"], hull_area, snap)
         # the hull buffered by eps (Steiner: area + perimeter x eps + pi eps2), so that a
         # few or collinear events still have a background area
@@ -303,25 +284,25 @@ def find_hotspots(
 
     # --- cluster --------------------------------------------------------------------------
     if opts["method"] == "dbscan":
-        labels, n_points = _dbscan_snapped(xy, eps, m, snap)
+        labels, n_points = dbscan_snapped(xy, eps, m, snap)
         input_note = f"{n_points:,} snapped points"
     else:
-        labels, n_points, raw = _hdbscan(xy, eps, m, snap)
+        labels, n_points, raw = hdbscan_labels(xy, eps, m, snap)
         input_note = f"{n_points:,} {'raw' if raw else 'snapped (copies capped)'} points"
     n_found = int(labels.max()) + 1 if len(labels) else 0
 
     # --- places: polygons, membership, recurrence -------------------------------------------
-    polys = _hulls(xy, labels, n_found, settings.hull_buffer_m)
-    pos = _assign(xy, polys)
-    keep = _recurring(pos, day, n_found, opts["min_days"], opts["span_days"])
+    polys = hulls(xy, labels, n_found, settings.hull_buffer_m)
+    pos = assign(xy, polys)
+    keep = recurring(pos, day, n_found, opts["min_days"], opts["span_days"])
     n_dropped = int((~keep).sum())
     polys = polys[keep]
-    pos = _assign(xy, polys) if n_dropped else pos
+    pos = assign(xy, polys) if n_dropped else pos
     k = len(polys)
 
     # --- order and ids ----------------------------------------------------------------------
     counts = np.bincount(pos[pos >= 0], minlength=k)
-    cx, cy = _centroids(xy, pos, k)
+    cx, cy = centroids(xy, pos, k)
     order = np.lexsort((cy, cx, -counts))
     rank = np.empty(k, np.int64)
     rank[order] = np.arange(k)
@@ -330,13 +311,15 @@ def find_hotspots(
     width = max(3, len(str(k)))
     ids = [f"H{i + 1:0{width}d}" for i in range(k)]
 
-    table = _describe(
+    table = describe(
         ids, polys, cx, cy, pos, is_incident, events[C.CATEGORY], utc_ns, day, study.tz
     )
-    table[EXPECTED] = n * table[AREA_M2].to_numpy(float) / bg_area
-    table[P_VALUE] = stats.poisson.sf(table[N_EVENTS].to_numpy() - 1, table[EXPECTED].to_numpy())
-    table[P_ADJ] = _adjust(table[P_VALUE].to_numpy(float), opts["correction"])
-    table[SIGNIFICANT] = table[P_ADJ].to_numpy(float) < settings.alpha
+    table[C.EXPECTED] = n * table[C.AREA_M2].to_numpy(float) / bg_area
+    table[C.P_VALUE] = poisson_upper_tail(
+        table[C.N_EVENTS].to_numpy(), table[C.EXPECTED].to_numpy()
+    )
+    table[C.P_ADJ] = adjust_p(table[C.P_VALUE].to_numpy(float), opts["correction"])
+    table[C.SIGNIFICANT] = table[C.P_ADJ].to_numpy(float) < settings.alpha
     table = _with_time_summary(table, events, pos, settings, first_t, last_t, study.tz)
 
     out = gpd.GeoDataFrame(table, geometry=C.GEOMETRY, crs=study.crs)
@@ -365,8 +348,9 @@ def find_hotspots(
         "n_clusters_found": n_found,
         "n_not_recurring": n_dropped,
         "n_hotspots": k,
-        "n_significant": int(out[SIGNIFICANT].sum()),
+        "n_significant": int(out[C.SIGNIFICANT].sum()),
     }
+    out.attrs["settings"] = settings
     log.info(
         "find_hotspots: %s events (%s incidents, %s concerns) over %.2f km2 (%s) and %.0f days; "
         "%s on %s; eps_m=%g (%s); min_samples=%d (%s); %d clusters, %d dropped as not "
@@ -388,7 +372,7 @@ def find_hotspots(
         opts["min_days"],
         opts["span_days"],
         k,
-        int(out[SIGNIFICANT].sum()),
+        int(out[C.SIGNIFICANT].sum()),
         opts["correction"].upper() if opts["correction"] == "bh" else "Holm",
         settings.alpha,
     )
@@ -435,25 +419,22 @@ def event_clusters(
     problems = check_sources(sources)[0]
     if not isinstance(clusters, gpd.GeoDataFrame):
         problems.append(f"`clusters` must be a GeoDataFrame, got {type(clusters).__name__}")
-    elif CLUSTER_ID not in clusters.columns:
+    elif C.CLUSTER_ID not in clusters.columns:
         problems.append("`clusters` has no `cluster_id` column: pass find_hotspots' result")
     elif clusters.crs is not None and not study.crs.equals(clusters.crs):
         problems.append(
             f"`clusters` CRS {clusters.crs.to_string()} is not the study CRS "
             f"{study.crs.to_string()}; use clusters.to_crs(study.crs)"
         )
-    if problems:
-        raise ValidationError(
-            "Invalid arguments to event_clusters:\n  - " + "\n  - ".join(problems)
-        )
+    raise_problems(problems, "Invalid arguments to event_clusters")
     events = combine_events(study)
     chosen = events[C.SOURCE].isin(_as_tuple(sources)).to_numpy(bool)
     xy = shapely.get_coordinates(events.geometry.to_numpy())
     pos = np.full(len(events), -1, np.int64)
-    pos[chosen] = _assign(xy[chosen], clusters.geometry.to_numpy())
-    ids = clusters[CLUSTER_ID].astype(str).to_numpy(object)
+    pos[chosen] = assign(xy[chosen], clusters.geometry.to_numpy())
+    ids = clusters[C.CLUSTER_ID].astype(str).to_numpy(object)
     values = np.where(pos >= 0, ids[np.maximum(pos, 0)] if len(ids) else None, None)
-    return pd.Series(values, index=events.index, name=CLUSTER_ID, dtype="str")
+    return pd.Series(values, index=events.index, name=C.CLUSTER_ID, dtype="str")
 
 
 def crime_concentration(
@@ -514,16 +495,13 @@ def crime_concentration(
             "`study_or_events` must be a Study or a GeoDataFrame, got "
             f"{type(study_or_events).__name__}"
         )
-    if problems:
-        raise ValidationError(
-            "Invalid arguments to crime_concentration:\n  - " + "\n  - ".join(problems)
-        )
+    raise_problems(problems, "Invalid arguments to crime_concentration")
     xy = shapely.get_coordinates(events.geometry.to_numpy())
     if len(xy) == 0:
         raise LayerError("crime_concentration: no events")
     cells = np.floor(xy / cell_m).astype(np.int64)
-    _, counts = np.unique(_pack(cells[:, 0], cells[:, 1]), return_counts=True)
-    area = float(boundary.area) if boundary is not None else _hull_size(xy)[0]
+    _, counts = np.unique(pack(cells[:, 0], cells[:, 1]), return_counts=True)
+    area = float(boundary.area) if boundary is not None else hull_size(xy)[0]
     n_cells = max(round(area / cell_m**2), len(counts))
     n_top = math.ceil(top_share * n_cells)
     top = np.sort(counts)[::-1][:n_top]
@@ -557,11 +535,8 @@ def _check_options(settings: Settings, **given: Any) -> dict[str, Any]:
             f"`correction` must be one of {', '.join(CORRECTIONS)}, got {given['correction']!r}"
         )
     for name in ("eps_m", "snap_m"):
-        value = given[name]
-        if value is not None and (
-            not _is_number(value) or not math.isfinite(value) or not value > 0
-        ):
-            problems.append(f"`{name}` must be a number of metres > 0, got {value!r}")
+        if given[name] is not None:
+            positive(name, given[name], "metres", problems)
     for name, low in (("min_samples", 2), ("min_days", 1), ("span_days", 0)):
         value = given[name]
         if value is not None and (not _is_int(value) or value < low):
@@ -572,8 +547,7 @@ def _check_options(settings: Settings, **given: Any) -> dict[str, Any]:
         problems.append(
             f"`snap_m` ({snap:g}) must be at most half of `eps_m` ({eps:g}); pass a smaller snap_m"
         )
-    if problems:
-        raise ValidationError("Invalid arguments to find_hotspots:\n  - " + "\n  - ".join(problems))
+    raise_problems(problems, "Invalid arguments to find_hotspots")
     opts["span_days_given"] = opts["span_days"] is not None
     for name in ("min_days", "span_days", "snap_m"):
         if opts[name] is None:
@@ -586,13 +560,8 @@ def _check_options(settings: Settings, **given: Any) -> dict[str, Any]:
 
 
 def _select_events(study: Study, sources: tuple[str, ...]) -> gpd.GeoDataFrame:
-    events = combine_events(study)  # raises LayerError when there are none at all
-    if len(sources) < len(_SOURCES):
-        events = events.loc[events[C.SOURCE].isin(sources).to_numpy(bool)]
-    if events.empty:
-        raise LayerError(
-            f"the study has no events of source(s) {', '.join(sources)}: nothing to cluster"
-        )
+    # combine_events raises LayerError when there are no events at all
+    events = select_events(combine_events(study), sources, why=": nothing to cluster")
     geoms = events.geometry.to_numpy()
     bad = int((~(shapely.get_type_id(geoms) == 0) | shapely.is_empty(geoms)).sum())
     n_nat = int(events[C.TIME].isna().sum())
@@ -631,7 +600,7 @@ def _choose_min_samples(
         return int(given), "given"
     # smallest m with P(X >= m - 1) <= tail for X ~ Poisson(mu): the other events around a
     # background point rarely reach m - 1.
-    quantile = int(stats.poisson.isf(tail, mu)) + 2
+    quantile = poisson_upper_quantile(tail, mu) + 2
     m = max(quantile, min_days, 2)
     why = f"Poisson upper quantile (tail {tail:.2g}) of {mu:.2f} background events per disc" + (
         f"; raised to min_days={min_days}" if m > quantile else ""
@@ -651,348 +620,8 @@ def _study_period(study: Study, utc_ns: np.ndarray) -> tuple[int, int]:
 
 
 # =========================================================================================
-# geometry and arrays
+# time profiles
 # =========================================================================================
-
-
-def _pack(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Two int64 grid indices (|v| < 2**31) as one sortable int64 key."""
-    return (a.astype(np.int64) << 32) + (b.astype(np.int64) + (1 << 31))
-
-
-def _unpack(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    a = key >> 32
-    b = (key - (a << 32)) - (1 << 31)
-    return a, b
-
-
-def _hull_size(xy: np.ndarray) -> tuple[float, float]:
-    """Area and perimeter of the convex hull of the points (a segment counts twice)."""
-    if len(xy) >= 3:
-        try:
-            hull = ConvexHull(xy)
-        except QhullError:  # all on one line or one point: shapely handles it below
-            pass
-        else:
-            return float(hull.volume), float(hull.area)  # qhull in 2-D: volume=area, area=length
-    hull = shapely.convex_hull(shapely.multipoints(xy))
-    if shapely.get_type_id(hull) == 1:  # LineString
-        return 0.0, 2 * float(hull.length)
-    return float(hull.area), float(hull.length)
-
-
-def _time_arrays(times: pd.Series, tz: str) -> tuple[np.ndarray, np.ndarray]:
-    """UTC nanoseconds and local day numbers (days since 1970-01-01, local calendar)."""
-    t = times.dt.tz_convert(tz).dt.as_unit("ns")
-    utc_ns = t.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]").view(np.int64)
-    wall = t.dt.tz_localize(None).to_numpy("datetime64[ns]").view(np.int64)
-    return utc_ns, np.floor_divide(wall, _NS_PER_DAY)
-
-
-def _snap(xy: np.ndarray, snap: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Snap to the grid: unique cell centres (sorted), their counts, each event's cell."""
-    cells = np.floor(xy / snap).astype(np.int64)
-    keys, inverse, counts = np.unique(
-        _pack(cells[:, 0], cells[:, 1]), return_inverse=True, return_counts=True
-    )
-    gx, gy = _unpack(keys)
-    centres = np.column_stack([(gx + 0.5) * snap, (gy + 0.5) * snap])
-    return centres, counts, inverse.ravel()
-
-
-def _prune(points: np.ndarray, weights: np.ndarray, eps: float, m: int) -> np.ndarray:
-    """Mask of the points that can matter to DBSCAN(eps, m) with these weights.
-
-    Cells of size eps/2: a point's eps disc lies inside the 5 x 5 block of cells around its
-    cell, so the block's weight bounds the point's neighbourhood weight. Points whose bound
-    is below ``m`` cannot be core; points with no possible core point in their block cannot
-    be in any cluster. Everything else is kept, with all its neighbours, so DBSCAN on the
-    kept points gives exactly the labels of DBSCAN on all of them.
-    """
-    size = eps / 2
-    cells = np.floor(points / size).astype(np.int64)
-    lo = cells.min(axis=0) - 2
-    shape = cells.max(axis=0) - lo + 3
-    if shape[0] * shape[1] <= _DENSE_PRUNE_CELLS:
-        # dense grid: two 5 x 5 box filters
-        flat = (cells[:, 0] - lo[0]) * shape[1] + (cells[:, 1] - lo[1])
-        grid = np.bincount(flat, weights=weights, minlength=int(shape[0] * shape[1]))
-        box = np.ones((5, 5), np.int64)
-        grid = grid.astype(np.int64).reshape(shape)
-        block = ndimage.correlate(grid, box, mode="constant")
-        maybe_core = (block >= m) & (grid > 0)
-        near = ndimage.maximum_filter(maybe_core, size=5, mode="constant")
-        return near.ravel()[flat]
-    # sparse: look the 25 neighbouring cells up in the sorted cell keys
-    keys, inverse = np.unique(_pack(cells[:, 0], cells[:, 1]), return_inverse=True)
-    inverse = inverse.ravel()
-    cell_w = np.bincount(inverse, weights=weights)
-    cx, cy = _unpack(keys)
-    offsets = [(i, j) for i in range(-2, 3) for j in range(-2, 3)]
-
-    def lookup(table: np.ndarray, dx: int, dy: int) -> tuple[np.ndarray, np.ndarray]:
-        probe = _pack(cx + dx, cy + dy)
-        j = np.minimum(np.searchsorted(table, probe), len(table) - 1)
-        return j, table[j] == probe
-
-    block = np.zeros(len(keys))
-    for dx, dy in offsets:
-        j, hit = lookup(keys, dx, dy)
-        block[hit] += cell_w[j[hit]]
-    maybe_core = keys[block >= m]
-    near = np.zeros(len(keys), bool)
-    if len(maybe_core):
-        for dx, dy in offsets:
-            near |= lookup(maybe_core, dx, dy)[1]
-    return near[inverse]
-
-
-def _dbscan_snapped(xy: np.ndarray, eps: float, m: int, snap: float) -> tuple[np.ndarray, int]:
-    """DBSCAN labels per event (-1 noise) via snapped, weighted, pruned points."""
-    centres, counts, inverse = _snap(xy, snap)
-    point_labels = np.full(len(centres), -1, np.int64)
-    keep = _prune(centres, counts.astype(float), eps, m)
-    if keep.any():
-        model = DBSCAN(eps=eps, min_samples=m)
-        point_labels[keep] = model.fit(centres[keep], sample_weight=counts[keep]).labels_
-    return point_labels[inverse], len(centres)
-
-
-def _hdbscan(xy: np.ndarray, eps: float, m: int, snap: float) -> tuple[np.ndarray, int, bool]:
-    """HDBSCAN labels per event: raw coordinates when few, else capped snapped copies.
-
-    HDBSCAN's leaf clusters decide which dense points belong together; only points with
-    ``m`` points within ``eps`` (core distance <= eps, DBSCAN's core points) stay members,
-    so that a cluster no denser than the background does not become a place.
-    """
-    import hdbscan  # heavy import, only when asked for
-
-    if len(xy) <= HDBSCAN_RAW_LIMIT:
-        # sorted, so that the result does not depend on the row order
-        order = np.lexsort((xy[:, 1], xy[:, 0]))
-        data, raw = xy[order], True
-    else:
-        centres, counts, inverse = _snap(xy, snap)
-        copies = np.minimum(counts, m)
-        data, raw = np.repeat(centres, copies, axis=0), False
-    labels = np.full(len(data), -1, np.int64)
-    if len(data) > m:
-        model = hdbscan.HDBSCAN(min_cluster_size=m, min_samples=m, cluster_selection_method="leaf")
-        labels = model.fit(data).labels_.astype(np.int64)
-        core = cKDTree(data).query(data, k=m)[0][:, -1]
-        labels[core > eps] = -1
-        kept = labels >= 0
-        labels[kept] = np.unique(labels[kept], return_inverse=True)[1].ravel()
-    if raw:
-        out = np.empty(len(xy), np.int64)
-        out[order] = labels
-        return out, len(data), True
-    first_copy = np.cumsum(copies) - copies
-    return labels[first_copy][inverse], len(data), False
-
-
-def _hulls(xy: np.ndarray, labels: np.ndarray, k: int, buffer_m: float) -> np.ndarray:
-    """Convex hull of each label's events, buffered (vectorised over clusters).
-
-    Only the lowest and highest event of each 1 m column of a cluster can be a hull vertex
-    to within 1 m, so the hull is taken of those: at city scale that is a tenth of the
-    points, and the hull moves by less than a metre before the ``buffer_m`` margin.
-    """
-    if k == 0:
-        return np.empty(0, dtype=object)
-    inside = labels >= 0
-    lab, pts = labels[inside], xy[inside]
-    column = np.floor(pts[:, 0]).astype(np.int64)
-    order = np.lexsort((pts[:, 0], pts[:, 1], column, lab))
-    lab, column, pts = lab[order], column[order], pts[order]
-    new = np.r_[True, (lab[1:] != lab[:-1]) | (column[1:] != column[:-1])]
-    last = np.r_[new[1:], True]
-    keep = new | last  # lowest and highest y of each (cluster, column)
-    multi = shapely.multipoints(pts[keep], indices=lab[keep])
-    hulls = shapely.convex_hull(multi)
-    is_polygon = shapely.get_type_id(hulls) == 3
-    # one or two distinct points (or a straight line) still get an area
-    dist = np.where(is_polygon, buffer_m, max(buffer_m, 1.0))
-    return shapely.normalize(shapely.buffer(hulls, dist))
-
-
-def _assign(xy: np.ndarray, polys: np.ndarray) -> np.ndarray:
-    """Position of the polygon each point is in (nearest centroid when several), or -1."""
-    out = np.full(len(xy), -1, np.int64)
-    k = len(polys)
-    if k == 0 or len(xy) == 0:
-        return out
-    order = np.argsort(xy[:, 0], kind="stable")
-    xs = xy[order, 0]
-    bounds = shapely.bounds(polys)
-    lo = np.searchsorted(xs, bounds[:, 0], side="left")
-    hi = np.searchsorted(xs, bounds[:, 2], side="right")
-    ev_parts, pol_parts = [], []
-    for i in range(k):  # one vectorised point-in-polygon test per hot spot
-        cand = order[lo[i] : hi[i]]
-        y = xy[cand, 1]
-        cand = cand[(y >= bounds[i, 1]) & (y <= bounds[i, 3])]
-        hit = cand[shapely.intersects_xy(polys[i], xy[cand, 0], xy[cand, 1])]
-        ev_parts.append(hit)
-        pol_parts.append(np.full(len(hit), i, np.int64))
-    ev = np.concatenate(ev_parts)
-    pol = np.concatenate(pol_parts)
-    if len(ev) == 0:
-        return out
-    centre = shapely.get_coordinates(shapely.centroid(polys))
-    d2 = (xy[ev, 0] - centre[pol, 0]) ** 2 + (xy[ev, 1] - centre[pol, 1]) ** 2
-    best = np.lexsort((centre[pol, 1], centre[pol, 0], d2, ev))
-    ev, pol = ev[best], pol[best]
-    first = np.r_[True, ev[1:] != ev[:-1]]
-    out[ev[first]] = pol[first]
-    return out
-
-
-def _recurring(
-    pos: np.ndarray, day: np.ndarray, k: int, min_days: int, span_days: int
-) -> np.ndarray:
-    """Mask of the clusters with >= min_days distinct days spread over >= span_days."""
-    if k == 0:
-        return np.zeros(0, bool)
-    n_days, first_day, last_day = _day_stats(pos, day, k)
-    return (n_days >= min_days) & (last_day - first_day >= span_days)
-
-
-def _day_stats(pos: np.ndarray, day: np.ndarray, k: int) -> tuple[np.ndarray, ...]:
-    """Distinct days, first day and last day of each cluster's events."""
-    inside = pos >= 0
-    first_day = np.zeros(k, np.int64)
-    last_day = np.zeros(k, np.int64)
-    if not inside.any():
-        return np.zeros(k, np.int64), first_day, last_day
-    p, d = pos[inside], day[inside]
-    d0 = d.min()
-    width = int(d.max() - d0) + 1
-    if k * width <= _DENSE_DAY_CELLS:  # a (cluster x day) table: no sorting at all
-        seen = np.zeros((k, width), bool)
-        seen[p, d - d0] = True
-        n_days = seen.sum(axis=1)
-        has = n_days > 0
-        first_day[has] = seen[has].argmax(axis=1) + d0
-        last_day[has] = width - 1 - seen[has, ::-1].argmax(axis=1) + d0
-        return n_days, first_day, last_day
-    pairs = np.unique(p * width + (d - d0))  # sorted by cluster, then day
-    pc, pd_ = pairs // width, pairs % width + d0
-    n_days = np.bincount(pc, minlength=k)
-    starts = np.r_[True, pc[1:] != pc[:-1]]
-    ends = np.r_[pc[1:] != pc[:-1], True]
-    first_day[pc[starts]] = pd_[starts]
-    last_day[pc[ends]] = pd_[ends]
-    return n_days, first_day, last_day
-
-
-def _centroids(xy: np.ndarray, pos: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Mean x, y of each cluster's events, the same in any row order.
-
-    Sums are taken in whole millimetres (int64, exact), so the order of the events cannot
-    change the last bit of a centroid, and with it the ids.
-    """
-    inside = pos >= 0
-    p = pos[inside]
-    counts = np.bincount(p, minlength=k)
-    cx, cy = np.full(k, np.nan), np.full(k, np.nan)
-    has = counts > 0
-    if has.any():
-        mm = np.rint(xy[inside] * 1000.0).astype(np.int64)
-        origin = mm.min(axis=0)
-        for axis, out in ((0, cx), (1, cy)):
-            total = np.zeros(k, np.int64)
-            np.add.at(total, p, mm[:, axis] - origin[axis])
-            out[has] = (total[has] / counts[has] + origin[axis]) / 1000.0
-    return cx, cy
-
-
-def _describe(
-    ids: list[str],
-    polys: np.ndarray,
-    cx: np.ndarray,
-    cy: np.ndarray,
-    pos: np.ndarray,
-    is_incident: np.ndarray,
-    category: pd.Series,
-    utc_ns: np.ndarray,
-    day: np.ndarray,
-    tz: str,
-) -> pd.DataFrame:
-    """Count and time each place (everything but the test and the time profiles)."""
-    k = len(ids)
-    inside = pos >= 0
-    p = pos[inside]
-    n_events = np.bincount(p, minlength=k)
-    n_inc = np.bincount(p[is_incident[inside]], minlength=k)
-    n_con = n_events - n_inc
-    mix = np.where(
-        (n_inc > 0) & (n_con > 0),
-        MIX_BOTH,
-        np.where(n_inc > 0, MIX_INCIDENT_ONLY, MIX_CONCERN_ONLY),
-    )
-    n_days, first_day, last_day = _day_stats(pos, day, k)
-    span = last_day - first_day
-
-    t = utc_ns[inside]
-    first_t = np.full(k, np.iinfo(np.int64).max)
-    last_t = np.full(k, np.iinfo(np.int64).min)
-    np.minimum.at(first_t, p, t)
-    np.maximum.at(last_t, p, t)
-    empty = n_events == 0
-    first_t[empty] = 0
-    last_t[empty] = 0
-
-    return pd.DataFrame(
-        {
-            CLUSTER_ID: pd.array(ids, dtype="str"),
-            C.GEOMETRY: polys,
-            CENTROID_X: cx,
-            CENTROID_Y: cy,
-            N_EVENTS: n_events.astype(np.int64),
-            N_INCIDENTS: n_inc.astype(np.int64),
-            N_CONCERNS: n_con.astype(np.int64),
-            SOURCE_MIX: pd.array(mix.tolist(), dtype="str"),
-            CATEGORIES: _category_counts(p, category[inside], k),
-            FIRST_SEEN: pd.to_datetime(first_t, utc=True).tz_convert(tz),
-            LAST_SEEN: pd.to_datetime(last_t, utc=True).tz_convert(tz),
-            N_DAYS: n_days.astype(np.int64),
-            SPAN_DAYS: span.astype(np.int64),
-            EVENTS_PER_WEEK: n_events * 7.0 / (span + 1),
-            AREA_M2: shapely.area(polys) if k else np.zeros(0),
-        }
-    )
-
-
-def _category_counts(p: np.ndarray, category: pd.Series, k: int) -> list[dict[str, int]]:
-    out: list[dict[str, int]] = [{} for _ in range(k)]
-    if len(p) == 0:
-        return out
-    text = pd.Series(category.to_numpy(), dtype="str").fillna("")
-    code, names = pd.factorize(text)  # hashing, not sorting a million strings
-    names = np.where(names.to_numpy(str) == "", NO_CATEGORY, names.to_numpy(str))
-    rank_by_name = np.argsort(np.argsort(names, kind="stable"), kind="stable")
-    counts = np.bincount(p * len(names) + code, minlength=k * len(names))
-    counts = counts.reshape(k, len(names))
-    for i in range(k):  # one small dict per hot spot
-        nz = np.flatnonzero(counts[i])
-        nz = nz[np.lexsort((rank_by_name[nz], -counts[i, nz]))]
-        out[i] = {str(names[j]): int(counts[i, j]) for j in nz}
-    return out
-
-
-def _adjust(p: np.ndarray, correction: str) -> np.ndarray:
-    """Adjust p-values for multiple testing: Benjamini-Hochberg or Holm."""
-    if len(p) == 0:
-        return p.copy()
-    if correction == "bh":
-        return stats.false_discovery_control(p, method="bh")
-    order = np.argsort(p, kind="stable")
-    k = len(p)
-    stepped = np.minimum(1.0, (k - np.arange(k)) * p[order])
-    adjusted = np.empty(k)
-    adjusted[order] = np.maximum.accumulate(stepped)
-    return adjusted
 
 
 def _with_time_summary(
@@ -1005,8 +634,6 @@ def _with_time_summary(
     tz: str,
 ) -> pd.DataFrame:
     """Join the time profiles of :func:`hotspots.temporal.cluster_time_summary` by label."""
-    from hotspots.temporal import cluster_time_summary
-
     start = pd.Timestamp(first_t, unit="ns", tz="UTC").tz_convert(tz)
     end = pd.Timestamp(last_t, unit="ns", tz="UTC").tz_convert(tz)
     summary = cluster_time_summary(
@@ -1015,7 +642,7 @@ def _with_time_summary(
         settings=settings,
         start=start,
         end=end,
-        expected=table[EXPECTED].to_numpy(float),
+        expected=table[C.EXPECTED].to_numpy(float),
         k=len(table),
     )
     summary = summary.reindex(range(len(table)))

@@ -46,18 +46,17 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy import ndimage, stats
-from scipy.spatial import cKDTree
 
 from hotspots import _columns as C
-from hotspots._checks import SOURCES as _SOURCES
-from hotspots._checks import as_tuple as _as_tuple
-from hotspots._checks import check_sources
+from hotspots._checks import check_sources, positive
 from hotspots._checks import is_int as _is_int
 from hotspots._checks import is_number as _is_number
 from hotspots._checks import study_problems as _check_study
-from hotspots._errors import LayerError, ValidationError
-from hotspots.cluster import _adjust
+from hotspots._errors import LayerError, raise_problems
+from hotspots._events import select_events
+from hotspots._gistar import DISTANCE_TOL, neighbour_sums, permutation_p, z_from_sums
+from hotspots._grid import MAX_CELLS, Grid, choose_cell
+from hotspots._stats import adjust_p, two_sided_normal_p
 from hotspots.settings import Settings
 from hotspots.study import Study, combine_events
 
@@ -66,6 +65,7 @@ __all__ = [
     "CORRECTIONS",
     "GISTAR_COLUMNS",
     "GRID_COLUMNS",
+    "MAX_CELLS",
     "NEIGHBOURS",
     "SHAPES",
     "gistar_z",
@@ -79,13 +79,13 @@ log = logging.getLogger(__name__)
 CELL_ID = "cell_id"
 ROW = "row"
 COL = "col"
-N_EVENTS = "n_events"
-N_INCIDENTS = "n_incidents"
-N_CONCERNS = "n_concerns"
+N_EVENTS = C.N_EVENTS
+N_INCIDENTS = C.N_INCIDENTS
+N_CONCERNS = C.N_CONCERNS
 N_NEIGHBOURS = "n_neighbours"
 GI_Z = "gi_z"
-P_VALUE = "p_value"
-P_ADJ = "p_adj"
+P_VALUE = C.P_VALUE
+P_ADJ = C.P_ADJ
 P_PERM = "p_perm"
 GI_BIN = "gi_bin"
 GI_CLASS = "gi_class"
@@ -130,35 +130,12 @@ CORRECTIONS: tuple[str, ...] = ("bh", "holm", "none")
 """Multiple-testing corrections: Benjamini-Hochberg (false discovery rate, the default),
 Holm (family-wise error rate) or none."""
 
-DEFAULT_CELLS_ON_SHORT_SIDE = 50
-"""Default cell size: the shorter side of the extent / 50, sfhotspot's rule
-(``set_cell_size``, ``R/set_cell_size.R``: "1/50th of the length of the shorter side")."""
-CELL_ROUND_M = 10.0
-"""The default cell size is rounded down to a multiple of this (sfhotspot rounds to 100 m in
-metric CRSs, too coarse for street-level places)."""
-MIN_DEFAULT_CELL_M = 10.0
-"""The default cell size is never smaller than this: finer than the usual location precision
-of police data (block midpoints, 10 m snapping) a cell means nothing."""
-MAX_CELLS = 4_000_000
-"""Largest grid (cells, rows x columns) built; the default cell size grows to stay under it."""
 MIN_CELLS = 3
 """Fewest cells inside the study for which Gi* is computed (it needs a mean, a spread and a
 neighbourhood smaller than the grid)."""
 RELIABLE_CELLS = 30
 """Below this many cells a warning is logged: ArcGIS's Hot Spot Analysis documentation
 advises at least 30 features for reliable Gi* results."""
-
-_SQRT3 = math.sqrt(3.0)
-_TOL = 1e-9  # relative tolerance for distance bands (a centre exactly at distance_m is in)
-_PERM_CHUNK = 4_000_000  # elements (cells x permutations x neighbours) per permutation chunk
-
-# 3 x 3 correlation kernels, rows dr = -1, 0, 1 (south to north), columns dc = -1, 0, 1
-_QUEEN = np.ones((3, 3))
-_ROOK = np.array([[0.0, 1.0, 0.0], [1.0, 1.0, 1.0], [0.0, 1.0, 0.0]])
-# pointy-top hexagons, odd rows shifted half a cell east ("odd-r" offset layout)
-_HEX_EVEN = np.array([[1.0, 1.0, 0.0], [1.0, 1.0, 1.0], [1.0, 1.0, 0.0]])
-_HEX_ODD = np.array([[0.0, 1.0, 1.0], [1.0, 1.0, 1.0], [0.0, 1.0, 1.0]])
-
 
 # =========================================================================================
 # public functions
@@ -236,17 +213,13 @@ def grid_counts(
     """
     problems = _check_study(study)
     problems += _check_grid_options(cell_m=cell_m, shape=shape)
-    problems += check_sources(sources)[0]
+    source_problems, chosen = check_sources(sources)
+    problems += source_problems
     if not isinstance(clip, (bool, np.bool_)):
         problems.append(f"`clip` must be True or False, got {clip!r}")
-    if problems:
-        raise ValidationError("Invalid arguments to grid_counts:\n  - " + "\n  - ".join(problems))
-    chosen = tuple(s for s in _SOURCES if s in _as_tuple(sources))
-    events = combine_events(study)  # raises LayerError without any event
-    if len(chosen) < len(_SOURCES):
-        events = events.loc[events[C.SOURCE].isin(chosen).to_numpy(bool)]
-    if events.empty:
-        raise LayerError(f"the study has no events of source(s) {', '.join(chosen)}: no counts")
+    raise_problems(problems, "Invalid arguments to grid_counts")
+    # combine_events raises LayerError without any event
+    events = select_events(combine_events(study), chosen, why=": no counts")
     geoms = events.geometry.to_numpy()
     if not bool(((shapely.get_type_id(geoms) == 0) & ~shapely.is_empty(geoms)).all()):
         raise LayerError("events must be points; load the layers with hotspots.build_study")
@@ -262,9 +235,9 @@ def grid_counts(
         bx0, by0, bx1, by1 = boundary.bounds
         xmin, ymin, xmax, ymax = min(xmin, bx0), min(ymin, by0), max(xmax, bx1), max(ymax, by1)
     extent = (float(xmin), float(ymin), float(xmax), float(ymax))
-    cell, why = _choose_cell(cell_m, extent, shape)
+    cell, why = choose_cell(cell_m, extent, shape)
 
-    grid = _Grid.over(extent, cell, shape)
+    grid = Grid.over(extent, cell, shape)
     rows, cols = grid.locate(xy)
     flat = rows * grid.n_cols + cols
     size = grid.n_rows * grid.n_cols
@@ -469,23 +442,25 @@ def grid_gistar(
             if is_study and cell_m is not None
             else (None if is_study else float(study_or_counts.attrs["grid"]["cell_m"]))
         )
-        if size is not None and distance_m < size * (1 - _TOL):
+        if size is not None and distance_m < size * (1 - DISTANCE_TOL):
             problems.append(
                 f"`distance_m` ({distance_m:g}) is less than the cell size ({size:g}): no cell "
                 "would have a neighbour; pass distance_m >= cell_m"
             )
-    if problems:
-        raise ValidationError("Invalid arguments to grid_gistar:\n  - " + "\n  - ".join(problems))
+    raise_problems(problems, "Invalid arguments to grid_gistar")
 
     if is_study:
         counts = grid_counts(study_or_counts, cell_m=cell_m, shape=shape or "square")
         default_alpha = study_or_counts.settings.alpha
         cell = float(counts.attrs["grid"]["cell_m"])
-        if neighbours == "distance" and distance_m < cell * (1 - _TOL):
-            raise ValidationError(
-                "Invalid arguments to grid_gistar:\n  - "
-                f"`distance_m` ({distance_m:g}) is less than the chosen cell size ({cell:g}): "
-                "no cell would have a neighbour; pass a larger distance_m or a smaller cell_m"
+        if neighbours == "distance" and distance_m < cell * (1 - DISTANCE_TOL):
+            raise_problems(
+                [
+                    f"`distance_m` ({distance_m:g}) is less than the chosen cell size "
+                    f"({cell:g}): no cell would have a neighbour; pass a larger distance_m or "
+                    "a smaller cell_m"
+                ],
+                "Invalid arguments to grid_gistar",
             )
     else:
         counts = study_or_counts
@@ -503,9 +478,12 @@ def grid_gistar(
     valid2d[rows, cols] = True
     n = len(counts)
     if n < MIN_CELLS:
-        raise ValidationError(
-            f"Invalid arguments to grid_gistar:\n  - too few cells: {n} inside the study, "
-            f"Gi* needs at least {MIN_CELLS}; pass a smaller cell_m"
+        raise_problems(
+            [
+                f"too few cells: {n} inside the study, Gi* needs at least {MIN_CELLS}; pass a "
+                "smaller cell_m"
+            ],
+            "Invalid arguments to grid_gistar",
         )
     if n < RELIABLE_CELLS:
         log.warning(
@@ -515,14 +493,14 @@ def grid_gistar(
         )
 
     radius = distance_m / cell if neighbours == "distance" else None
-    sums2d, w2d = _neighbour_sums(x2d, valid2d, neighbours, cell_shape, radius)
+    sums2d, w2d = neighbour_sums(x2d, valid2d, neighbours, cell_shape, radius)
     x = x2d[rows, cols]
     sums, w = sums2d[rows, cols], w2d[rows, cols]
-    z = _z_from_sums(x, sums, w)
-    p = 2.0 * stats.norm.sf(np.abs(z))
-    p_adj = p.copy() if correction == "none" else _adjust(p, correction)
+    z = z_from_sums(x, sums, w)
+    p = two_sided_normal_p(z)
+    p_adj = p.copy() if correction == "none" else adjust_p(p, correction)
     p_perm = (
-        _permutation_p(x, sums - x, w.astype(np.int64) - 1, permutations, seed)
+        permutation_p(x, sums - x, w.astype(np.int64) - 1, permutations, seed)
         if permutations
         else np.full(n, np.nan)
     )
@@ -635,7 +613,7 @@ def gistar_z(
             problems.append('`distance_cells` is required with neighbours="distance"')
         elif not _is_number(distance_cells) or not math.isfinite(distance_cells):
             problems.append(f"`distance_cells` must be a number >= 1, got {distance_cells!r}")
-        elif distance_cells < 1 - _TOL:
+        elif distance_cells < 1 - DISTANCE_TOL:
             problems.append(
                 f"`distance_cells` must be >= 1 (else no cell has a neighbour), "
                 f"got {distance_cells!r}"
@@ -647,25 +625,22 @@ def gistar_z(
                 f"`valid` must be a bool array of the shape of `counts` {arr.shape}, "
                 f"got {mask.dtype} {mask.shape}"
             )
-    if problems:
-        raise ValidationError("Invalid arguments to gistar_z:\n  - " + "\n  - ".join(problems))
+    raise_problems(problems, "Invalid arguments to gistar_z")
     x2d = arr.astype(float)
     mask = np.isfinite(x2d) if valid is None else np.asarray(valid, bool) & np.isfinite(x2d)
     if valid is not None and not np.isfinite(x2d[np.asarray(valid, bool)]).all():
-        raise ValidationError(
-            "Invalid arguments to gistar_z:\n  - `counts` is not finite in `valid`"
-        )
+        raise_problems(["`counts` is not finite in `valid`"], "Invalid arguments to gistar_z")
     n = int(mask.sum())
     if n < MIN_CELLS:
-        raise ValidationError(
-            f"Invalid arguments to gistar_z:\n  - too few cells: {n} valid, "
-            f"Gi* needs at least {MIN_CELLS}"
+        raise_problems(
+            [f"too few cells: {n} valid, Gi* needs at least {MIN_CELLS}"],
+            "Invalid arguments to gistar_z",
         )
     x2d = np.where(mask, x2d, 0.0)
     radius = float(distance_cells) if neighbours == "distance" else None
-    sums, w = _neighbour_sums(x2d, mask, neighbours, shape, radius)
+    sums, w = neighbour_sums(x2d, mask, neighbours, shape, radius)
     z = np.full(arr.shape, np.nan)
-    z[mask] = _z_from_sums(x2d[mask], sums[mask], w[mask])
+    z[mask] = z_from_sums(x2d[mask], sums[mask], w[mask])
     return z
 
 
@@ -676,8 +651,8 @@ def gistar_z(
 
 def _check_grid_options(*, cell_m: Any, shape: Any) -> list[str]:
     problems = []
-    if cell_m is not None and (not _is_number(cell_m) or not math.isfinite(cell_m) or cell_m <= 0):
-        problems.append(f"`cell_m` must be a number of metres > 0, got {cell_m!r}")
+    if cell_m is not None:
+        positive("cell_m", cell_m, "metres", problems)
     if shape not in SHAPES:
         problems.append(f"`shape` must be one of {', '.join(SHAPES)}, got {shape!r}")
     return problems
@@ -746,139 +721,8 @@ def _check_gistar_options(
     return problems
 
 
-# =========================================================================================
-# the grid
-# =========================================================================================
-
-
-def _choose_cell(
-    cell_m: float | None, extent: tuple[float, float, float, float], shape: str
-) -> tuple[float, str]:
-    if cell_m is not None:
-        cell = float(cell_m)
-        n_cells = _n_cells(extent, cell, shape)
-        if n_cells > MAX_CELLS:
-            raise ValidationError(
-                f"Invalid arguments to grid_counts:\n  - `cell_m` {cell:g} makes a grid of "
-                f"{n_cells:,} cells (more than {MAX_CELLS:,}); pass a larger cell_m"
-            )
-        return cell, "given"
-    width, height = extent[2] - extent[0], extent[3] - extent[1]
-    side = min(width, height)
-    side_name = "shorter side"
-    if side <= 0:
-        side, side_name = max(width, height), "longer side (the events lie on a line)"
-    if side <= 0:
-        raise ValidationError(
-            "Invalid arguments to grid_counts:\n  - every event is at the same point and "
-            "there is no boundary: no cell size can be chosen; pass cell_m"
-        )
-    raw = side / DEFAULT_CELLS_ON_SHORT_SIDE
-    cell = max(MIN_DEFAULT_CELL_M, math.floor(raw / CELL_ROUND_M) * CELL_ROUND_M)
-    why = (
-        f"default: {side_name} of the extent {side:,.0f} m / {DEFAULT_CELLS_ON_SHORT_SIDE} = "
-        f"{raw:,.1f} m (sfhotspot's rule), rounded down to a multiple of {CELL_ROUND_M:g} m"
-        f", at least {MIN_DEFAULT_CELL_M:g} m"
-    )
-    if _n_cells(extent, cell, shape) > MAX_CELLS:
-        area = max(width, CELL_ROUND_M) * max(height, CELL_ROUND_M)
-        cell = math.ceil(math.sqrt(area / MAX_CELLS) / CELL_ROUND_M) * CELL_ROUND_M
-        while _n_cells(extent, cell, shape) > MAX_CELLS:
-            cell += CELL_ROUND_M
-        why += f"; enlarged to {cell:g} m to stay under {MAX_CELLS:,} cells"
-    return float(cell), why
-
-
-def _n_cells(extent: tuple[float, float, float, float], cell: float, shape: str) -> int:
-    width, height = extent[2] - extent[0], extent[3] - extent[1]
-    if shape == "square":
-        return (math.ceil(width / cell) + 1) * (math.ceil(height / cell) + 1)
-    return (math.ceil(width / cell) + 4) * (math.ceil(height / (cell * _SQRT3 / 2)) + 4)
-
-
-class _Grid:
-    """Rows x columns of square or hexagonal cells of size ``cell`` from an origin."""
-
-    def __init__(self, shape: str, cell: float, x0: float, y0: float, n_rows: int, n_cols: int):
-        self.shape, self.cell, self.x0, self.y0 = shape, cell, x0, y0
-        self.n_rows, self.n_cols = n_rows, n_cols
-
-    @classmethod
-    def over(cls, extent: tuple[float, float, float, float], cell: float, shape: str) -> _Grid:
-        """Cover the extent, the origin snapped to multiples of the cell size.
-
-        Grids of one cell size over different extents line up.
-        """
-        xmin, ymin, xmax, ymax = extent
-        if shape == "square":
-            x0 = math.floor(xmin / cell) * cell
-            y0 = math.floor(ymin / cell) * cell
-            # a point exactly on the far edge goes to the last cell (see locate)
-            n_cols = max(1, math.ceil((xmax - x0) / cell))
-            n_rows = max(1, math.ceil((ymax - y0) / cell))
-            return cls(shape, cell, x0, y0, n_rows, n_cols)
-        dy = cell * _SQRT3 / 2
-        k0 = math.floor(ymin / dy) - 1
-        k0 -= k0 % 2  # keep the parity of rows global: even rows are never shifted
-        x0 = (math.floor(xmin / cell) - 1) * cell
-        y0 = k0 * dy
-        n_cols = math.ceil((xmax - x0) / cell) + 2
-        n_rows = math.ceil((ymax - y0) / dy) + 2
-        return cls(shape, cell, x0, y0, n_rows, n_cols)
-
-    def locate(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Row and column of the cell that holds each point (vectorised)."""
-        px, py = xy[:, 0] - self.x0, xy[:, 1] - self.y0
-        if self.shape == "square":
-            col = np.floor(px / self.cell).astype(np.int64)
-            row = np.floor(py / self.cell).astype(np.int64)
-        else:
-            # axial coordinates of pointy-top hexagons of circumradius R, then cube rounding
-            radius = self.cell / _SQRT3
-            q = (_SQRT3 / 3 * px - py / 3) / radius
-            r = (2 / 3 * py) / radius
-            s = -q - r
-            rq, rr, rs = np.round(q), np.round(r), np.round(s)
-            dq, dr, ds = np.abs(rq - q), np.abs(rr - r), np.abs(rs - s)
-            fix_q = (dq > dr) & (dq > ds)
-            fix_r = ~fix_q & (dr > ds)
-            rq = np.where(fix_q, -rr - rs, rq)
-            rr = np.where(fix_r, -rq - rs, rr)
-            row = rr.astype(np.int64)
-            col = rq.astype(np.int64) + (row - (row & 1)) // 2
-        col = np.clip(col, 0, self.n_cols - 1)  # points exactly on the far edge
-        row = np.clip(row, 0, self.n_rows - 1)
-        return row, col
-
-    def centres(self, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Centre coordinates of cells by flat (row-major) index."""
-        row, col = np.divmod(flat, self.n_cols)
-        if self.shape == "square":
-            return self.x0 + (col + 0.5) * self.cell, self.y0 + (row + 0.5) * self.cell
-        return (
-            self.x0 + (col + 0.5 * (row & 1)) * self.cell,
-            self.y0 + row * self.cell * _SQRT3 / 2,
-        )
-
-    def polygons(self, flat: np.ndarray) -> np.ndarray:
-        """Cell polygons by flat (row-major) index."""
-        cx, cy = self.centres(flat)
-        if self.shape == "square":
-            half = self.cell / 2
-            return shapely.box(cx - half, cy - half, cx + half, cy + half)
-        radius = self.cell / _SQRT3
-        angles = np.deg2rad(np.array([30, 90, 150, 210, 270, 330, 30]))
-        ring = np.stack(
-            [
-                cx[:, None] + radius * np.cos(angles)[None, :],
-                cy[:, None] + radius * np.sin(angles)[None, :],
-            ],
-            axis=-1,
-        )
-        return shapely.polygons(ring)
-
-
-def _cells_frame(grid: _Grid, keep: np.ndarray, polys: np.ndarray, crs: Any) -> gpd.GeoDataFrame:
+def _cells_frame(grid: Grid, keep: np.ndarray, polys: np.ndarray, crs: Any) -> gpd.GeoDataFrame:
+    """Return the cells at flat indices `keep` as a frame: cell_id (the index too), row, col."""
     row, col = np.divmod(keep, grid.n_cols)
     width = max(3, len(str(max(grid.n_rows, grid.n_cols) - 1)))
     ids = (
@@ -899,105 +743,3 @@ def _cells_frame(grid: _Grid, keep: np.ndarray, polys: np.ndarray, crs: Any) -> 
     )
     frame.index = pd.Index(ids, dtype="str")
     return frame
-
-
-# =========================================================================================
-# the statistic
-# =========================================================================================
-
-
-def _neighbour_sums(
-    x2d: np.ndarray, valid2d: np.ndarray, neighbours: str, shape: str, radius: float | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Sum of the counts over each cell's neighbourhood (itself included), and its size W.
-
-    ``x2d`` must be 0 outside ``valid2d``; values outside ``valid2d`` are meaningless.
-    """
-    mask = valid2d.astype(float)
-    band = float(radius) if radius is not None else 1.0
-    if neighbours == "distance" and shape == "hex":
-        return _hex_distance_sums(x2d, valid2d, band)
-    if shape == "hex":
-        even = [ndimage.correlate(a, _HEX_EVEN, mode="constant") for a in (x2d, mask)]
-        odd = [ndimage.correlate(a, _HEX_ODD, mode="constant") for a in (x2d, mask)]
-        is_odd = (np.arange(x2d.shape[0]) % 2 == 1)[:, None]
-        return np.where(is_odd, odd[0], even[0]), np.rint(np.where(is_odd, odd[1], even[1]))
-    if neighbours == "distance":
-        reach = math.floor(band * (1 + _TOL))
-        d = np.arange(-reach, reach + 1)
-        kernel = ((d[:, None] ** 2 + d[None, :] ** 2) <= band**2 * (1 + _TOL)).astype(float)
-    else:
-        kernel = _QUEEN if neighbours == "queen" else _ROOK
-    sums = ndimage.correlate(x2d, kernel, mode="constant")
-    w = ndimage.correlate(mask, kernel, mode="constant")
-    return sums, np.rint(w)
-
-
-def _hex_distance_sums(
-    x2d: np.ndarray, valid2d: np.ndarray, radius: float
-) -> tuple[np.ndarray, np.ndarray]:
-    row, col = np.nonzero(valid2d)
-    cx = col + 0.5 * (row & 1)
-    cy = row * _SQRT3 / 2
-    x = x2d[row, col]
-    pairs = cKDTree(np.column_stack([cx, cy])).query_pairs(
-        radius * (1 + _TOL), output_type="ndarray"
-    )
-    i, j = (pairs[:, 0], pairs[:, 1]) if len(pairs) else (np.empty(0, int), np.empty(0, int))
-    n = len(x)
-    sums = x + np.bincount(i, weights=x[j], minlength=n) + np.bincount(j, weights=x[i], minlength=n)
-    w = 1 + np.bincount(i, minlength=n) + np.bincount(j, minlength=n)
-    sums2d = np.zeros_like(x2d)
-    w2d = np.zeros_like(x2d)
-    sums2d[row, col], w2d[row, col] = sums, w
-    return sums2d, w2d
-
-
-def _z_from_sums(x: np.ndarray, sums: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Textbook Gi* z from the values of the n cells, their neighbourhood sums and sizes."""
-    n = len(x)
-    mean = x.mean()
-    spread = math.sqrt(max(float(np.mean((x - mean) ** 2)), 0.0))
-    num = sums - mean * w
-    den = spread * np.sqrt(np.maximum(n * w - w * w, 0.0) / (n - 1))
-    z = np.zeros(n)
-    ok = den > 0
-    z[ok] = num[ok] / den[ok]
-    return z
-
-
-def _permutation_p(
-    x: np.ndarray, observed: np.ndarray, k: np.ndarray, permutations: int, seed: int
-) -> np.ndarray:
-    """Two-sided conditional-permutation p-values of the neighbour sums (self excluded).
-
-    For cell i, ``k[i]`` neighbours are drawn without replacement from the other n - 1
-    cells; one (permutations x max k) set of draws is shared by all cells (esda does the
-    same), mapped to skip cell i itself. Vectorised in chunks of cells.
-    """
-    n = len(x)
-    kmax = int(min(k.max(initial=0), n - 1))
-    p = np.ones(n)
-    if kmax == 0:
-        return p
-    rng = np.random.default_rng(seed)
-    draws = np.empty((permutations, kmax), np.int64)
-    for b in range(permutations):
-        draws[b] = rng.choice(n - 1, size=kmax, replace=False)
-    below = x[draws]  # draw index d < i: the d-th other cell is cell d
-    above = x[draws + 1]  # d >= i: it is cell d + 1
-    scale = max(1.0, float(np.abs(x).sum()))
-    eps = 1e-12 * scale
-    chunk = max(1, _PERM_CHUNK // (permutations * kmax))
-    for start in range(0, n, chunk):
-        cells = np.arange(start, min(start + chunk, n))
-        kc = np.minimum(k[cells], kmax)
-        vals = np.where(draws[None, :, :] >= cells[:, None, None], above[None], below[None])
-        total = np.cumsum(vals, axis=2)
-        pick = np.take_along_axis(total, np.maximum(kc - 1, 0)[:, None, None], axis=2)[:, :, 0]
-        pick[kc == 0] = 0.0
-        obs = observed[cells][:, None]
-        n_ge = (pick >= obs - eps).sum(axis=1)
-        n_le = (pick <= obs + eps).sum(axis=1)
-        p[cells] = np.minimum(1.0, 2.0 * (np.minimum(n_ge, n_le) + 1) / (permutations + 1))
-    return p
