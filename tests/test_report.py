@@ -12,7 +12,8 @@ import pytest
 import shapely
 
 from hotspots import datasets, diagnose, find_hotspots, recommend, write_report
-from hotspots.assessment import assess, compare_forecasts
+from hotspots.assessment import assess
+from hotspots.forecast import compare_forecasts
 from hotspots.report import OUTPUT_FILES
 
 REC_COLUMNS = ["cluster_id", "fix", "target_id", "priority", "evidence", "lon", "lat"]
