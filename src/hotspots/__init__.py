@@ -20,7 +20,9 @@ if TYPE_CHECKING:  # the real imports, for type checkers and IDEs
     )
     from hotspots.assessment import Assessment, assess, compare_forecasts, evaluate_forecast
     from hotspots.cluster import crime_concentration, event_clusters, find_hotspots
-    from hotspots.environment import diagnose
+    from hotspots.diagnose import diagnose
+    from hotspots.factors import register_factor
+    from hotspots.fixes import register_fix
     from hotspots.grid import grid_counts, grid_gistar
     from hotspots.io import REJECTION_REASONS, Layer, LocationPrecision, read_boundary, read_layer
     from hotspots.maps import HotspotMap, make_map
@@ -56,7 +58,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "compare_forecasts": ("hotspots.assessment", "compare_forecasts"),
     "crime_concentration": ("hotspots.cluster", "crime_concentration"),
     "datasets": ("hotspots.datasets", ""),
-    "diagnose": ("hotspots.environment", "diagnose"),
+    "diagnose": ("hotspots.diagnose", "diagnose"),
     "evaluate_forecast": ("hotspots.assessment", "evaluate_forecast"),
     "event_clusters": ("hotspots.cluster", "event_clusters"),
     "find_hotspots": ("hotspots.cluster", "find_hotspots"),
@@ -67,6 +69,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "read_boundary": ("hotspots.io", "read_boundary"),
     "read_layer": ("hotspots.io", "read_layer"),
     "recommend": ("hotspots.recommend", "recommend"),
+    "register_factor": ("hotspots.factors", "register_factor"),
+    "register_fix": ("hotspots.fixes", "register_fix"),
     "top_phrases": ("hotspots.topics", "top_phrases"),
     "write_report": ("hotspots.report", "write_report"),
 }
@@ -128,6 +132,8 @@ __all__ = [
     "read_boundary",
     "read_layer",
     "recommend",
+    "register_factor",
+    "register_fix",
     "top_phrases",
     "write_report",
 ]
