@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # the real imports, for type checkers and IDEs
     )
     from hotspots.assessment import Assessment, assess, compare_forecasts, evaluate_forecast
     from hotspots.cluster import crime_concentration, event_clusters, find_hotspots
-    from hotspots.diagnose import diagnose
+    from hotspots.environment import diagnose
     from hotspots.factors import register_factor
     from hotspots.fixes import register_fix
     from hotspots.grid import grid_counts, grid_gistar
@@ -58,7 +58,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "compare_forecasts": ("hotspots.assessment", "compare_forecasts"),
     "crime_concentration": ("hotspots.cluster", "crime_concentration"),
     "datasets": ("hotspots.datasets", ""),
-    "diagnose": ("hotspots.diagnose", "diagnose"),
+    "diagnose": ("hotspots.environment", "diagnose"),
     "evaluate_forecast": ("hotspots.assessment", "evaluate_forecast"),
     "event_clusters": ("hotspots.cluster", "event_clusters"),
     "find_hotspots": ("hotspots.cluster", "find_hotspots"),
