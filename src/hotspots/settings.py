@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from hotspots._errors import ValidationError
+from hotspots._errors import ValidationError, raise_problems
+from hotspots.fixes import BUILTIN_FIXES, fix_names
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -24,16 +25,9 @@ else:  # pragma: no cover - Python 3.10
 
 __all__ = ["FIX_TYPES", "Settings", "load_settings"]
 
-FIX_TYPES: tuple[str, ...] = (
-    "repair_light",
-    "add_lighting",
-    "trim_vegetation",
-    "clear_sightline",
-    "improve_bus_stop",
-    "clean_up",
-    "no_environmental_fix",
-)
-"""The fix types :func:`hotspots.recommend` can return (the CLI's output contract)."""
+FIX_TYPES: tuple[str, ...] = tuple(fix.name for fix in BUILTIN_FIXES)
+"""The built-in fix types :func:`hotspots.recommend` can return (the CLI's output contract),
+from the fix catalogue (:mod:`hotspots.fixes`); a registered fix may be returned too."""
 
 
 def _setting(default: Any, unit: str, source: str, help: str, **limits: Any) -> Any:  # noqa: A002
@@ -224,11 +218,12 @@ class Settings:
             if expected is tuple:
                 if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
                     object.__setattr__(self, f.name, tuple(value))
-                    unknown = sorted(set(value) - set(FIX_TYPES))
+                    known = fix_names()
+                    unknown = sorted(set(value) - set(known))
                     if unknown:
                         problems.append(
                             f"`{f.name}` has unknown fix(es) {unknown}; "
-                            f"fixes are {', '.join(FIX_TYPES)}"
+                            f"fixes are {', '.join(known)}"
                         )
                 else:
                     problems.append(f"`{f.name}` must be a list of fix names, got {value!r}")
@@ -249,8 +244,7 @@ class Settings:
             ):
                 if key in f.metadata and not op(float(value), float(f.metadata[key])):
                     problems.append(f"`{f.name}` must be {word} {f.metadata[key]}, got {value}")
-        if problems:
-            raise ValidationError("Invalid settings:\n  - " + "\n  - ".join(problems))
+        raise_problems(problems, "Invalid settings")
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with some values changed (validated; unknown names refused).
