@@ -24,7 +24,7 @@ from hotspots.fixes import (
 )
 from hotspots.settings import FIX_TYPES
 
-# what the map shows today (maps.FIX_COLOURS / FIX_LABELS): the catalogue must give the same
+# what the map showed before the catalogue: the catalogue must give the same labels and colours
 MAP = {
     "repair_light": ("Repair a light that is out", "#E69F00"),
     "add_lighting": ("Add lighting in a dark gap", "#D55E00"),

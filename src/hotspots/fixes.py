@@ -365,7 +365,7 @@ def fix_colour(name: str) -> str:
 
 
 def fix_labels() -> dict[str, str]:
-    """Return name → label for every fix in the catalogue (what ``maps.FIX_LABELS`` holds).
+    """Return name → label for every fix in the catalogue .
 
     Returns
     -------
@@ -380,7 +380,7 @@ def fix_labels() -> dict[str, str]:
 
 
 def fix_colours() -> dict[str, str]:
-    """Return name → colour for every fix in the catalogue (what ``maps.FIX_COLOURS`` holds).
+    """Return name → colour for every fix in the catalogue .
 
     Returns
     -------
