@@ -354,14 +354,16 @@ def _commit(run: OutputRun) -> None:
     for name in names:
         _fsync_file(run.staging / name)
     _fsync_dir(run.staging)
+    replaced: list[str] = []
     with _signals_held():
-        if signal.SIGINT in signal.sigpending():
-            return  # Ctrl-C before the commit point: nothing moved; it arrives on leaving
-        run.folder.mkdir(exist_ok=True)
-        replaced = [n for n in names if (run.folder / n).exists()]
-        _write_journal(run.folder, run.staging, names)  # the commit point
-        _replay(run.folder, run.staging, names)
-        run.committed = True
+        # a Ctrl-C before the commit point cancels it: nothing moves, and the held-back
+        # signal raises KeyboardInterrupt as the block ends
+        if signal.SIGINT not in signal.sigpending():
+            run.folder.mkdir(exist_ok=True)
+            replaced = [n for n in names if (run.folder / n).exists()]
+            _write_journal(run.folder, run.staging, names)  # the commit point
+            _replay(run.folder, run.staging, names)
+            run.committed = True
     if not run.committed:  # the held-back Ctrl-C did not raise on arrival: raise it here
         raise KeyboardInterrupt
     run.written, run.replaced = names, replaced
