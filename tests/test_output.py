@@ -316,7 +316,7 @@ def test_ten_pairs_of_runs_into_one_folder_never_mix(tmp_path: Path) -> None:
 
     for pair in range(10):
         out = tmp_path / f"pair{pair}" / "out"
-        wait = "0" if pair % 2 else "60"
+        wait = "60" if pair < 3 else "0"  # three pairs queue, seven race for the lock
         with ThreadPoolExecutor(2) as pool:
             results = list(pool.map(one, (out, out), ("A", "B"), (wait, wait)))
         for code, stderr in results:
