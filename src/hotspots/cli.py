@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import Any
 
 from hotspots._errors import HotspotsError, ValidationError
-from hotspots._escape import clean_text
 
 __all__ = ["main"]
 
@@ -425,6 +424,8 @@ class _Progress:
         if self.enabled:
             from rich.markup import escape
 
+            from hotspots._escape import clean_text
+
             self.console.print(
                 f"[green]\u2713[/] [bold]{name:<9}[/] {escape(clean_text(note['text']))} "
                 f"[dim]({elapsed:.1f} s)[/]",
@@ -501,6 +502,8 @@ def _summary(
     Text from the data goes through `clean_text`, so no terminal control sequence in a
     name or id reaches the terminal.
     """
+    from hotspots._escape import clean_text
+
     lines = [clean_text(study.name)]
     first, last = study.time_span()
     if first is not None:
