@@ -194,16 +194,51 @@ def test_a_kill_at_any_rename_of_the_swap_leaves_old_or_new(tmp_path: Path, cras
     _no_leftovers(out)
 
 
-def test_a_ctrl_c_pending_at_the_commit_point_cancels_the_commit(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_just_before_the_commit_point_cancels_the_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, signum: int
 ) -> None:
     out = tmp_path / "results"
     old = _previous(out)
-    # a Ctrl-C that arrived while SIGINT was held back, just before the journal is written
-    monkeypatch.setattr(signal, "sigpending", lambda: {signal.SIGINT})
+    calls = []
+    fsync_file = _output._fsync_file
+
+    def fsync_then_signal(path: Path) -> None:  # the signal lands while files are flushed
+        fsync_file(path)
+        if not calls:
+            calls.append(path)
+            os.kill(os.getpid(), signum)
+
+    monkeypatch.setattr(_output, "_fsync_file", fsync_then_signal)
+    monkeypatch.setattr(signal, "raise_signal", lambda s: calls.append(s))  # no delivery
     with pytest.raises(KeyboardInterrupt), output_folder(out) as run:
         (run.staging / "a.txt").write_text("new a")
+    assert calls[1:] == [signum]  # held back, then delivered after the block
     assert _contents(out) == old
+    _no_leftovers(out)
+
+
+def test_a_ctrl_c_during_the_move_waits_for_the_move(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "results"
+    _previous(out)
+    replace = os.replace
+    sent = []
+
+    def replace_then_ctrl_c(src: Path, dst: Path) -> None:
+        replace(src, dst)
+        if not sent:  # right after the journal is in place
+            sent.append(1)
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(os, "replace", replace_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt), output_folder(out) as run:
+        for name in ("a.txt", "b.txt"):
+            (run.staging / name).write_text(f"new {name[0]}")
+    monkeypatch.undo()
+    assert run.committed and (out / "a.txt").read_text() == "new a"
+    assert (out / "b.txt").read_text() == "new b"
     _no_leftovers(out)
 
 

@@ -51,8 +51,9 @@ The swap, and why a kill at any moment leaves the previous run or the new one
     either still staged (move it) or already in place (nothing to do). So after a kill
     at any moment, once the journal has been replayed, the output folder holds exactly
     the previous run's files or exactly the new run's files, never a mix. Steps 2-4 take
-    milliseconds, during which SIGINT and SIGTERM are held back (``pthread_sigmask``); a
-    Ctrl-C pending when the commit point is reached cancels the commit instead.
+    milliseconds (plus the ``fsync`` of the staged files just before), during which SIGINT
+    and SIGTERM are recorded by a temporary handler and delivered after; one received
+    before the commit point cancels the commit instead (the folder stays as it was).
 """
 
 from __future__ import annotations
@@ -336,41 +337,55 @@ def _glob_escape(text: str) -> str:
 
 
 @contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold back SIGINT and SIGTERM (main thread, POSIX); they arrive when the block ends."""
+def _signals_held() -> Iterator[list[int]]:
+    """Record SIGINT and SIGTERM instead of acting on them; deliver them when the block ends.
+
+    Yields the list of signals received so far. Only the main thread (where Python runs
+    signal handlers) can hold them; ``pthread_sigmask`` would not do, as the kernel then
+    hands a process-wide signal to another thread and Python still runs the handler.
+    """
+    received: list[int] = []
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield received
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
+
+    def hold(signum: int, frame: object) -> None:
+        del frame
+        received.append(signum)
+
+    previous = {s: signal.signal(s, hold) for s in _HELD_SIGNALS}
     try:
-        yield
+        yield received
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        for s, handler in previous.items():
+            signal.signal(s, signal.SIG_DFL if handler is None else handler)
+        for s in dict.fromkeys(received):
+            signal.raise_signal(s)  # to the handler the caller had (Ctrl-C: KeyboardInterrupt)
 
 
 def _commit(run: OutputRun) -> None:
     """Move the staged files into the output folder through the journal (see module doc)."""
     names = sorted(p.name for p in run.staging.iterdir())
-    for name in names:
-        _fsync_file(run.staging / name)
-    _fsync_dir(run.staging)
     replaced: list[str] = []
-    with _signals_held():
+    with _signals_held() as received:
+        for name in names:
+            _fsync_file(run.staging / name)
+        _fsync_dir(run.staging)
         # a Ctrl-C before the commit point cancels it: nothing moves, and the held-back
         # signal raises KeyboardInterrupt as the block ends
-        if signal.SIGINT not in signal.sigpending():
+        if not received:
             run.folder.mkdir(exist_ok=True)
             replaced = [n for n in names if (run.folder / n).exists()]
             _write_journal(run.folder, run.staging, names)  # the commit point
             _replay(run.folder, run.staging, names)
             run.committed = True
-    if not run.committed:  # the held-back Ctrl-C did not raise on arrival: raise it here
+            run.written, run.replaced = names, replaced
+            log.info(
+                "output: %d files in %s%s", len(names), run.folder,
+                f"; replaced the previous {', '.join(replaced)}" if replaced else "",
+            )  # fmt: skip
+    if not run.committed:  # the held-back signal did not raise on delivery: raise it here
         raise KeyboardInterrupt
-    run.written, run.replaced = names, replaced
-    log.info(
-        "output: %d files in %s%s", len(names), run.folder,
-        f"; replaced the previous {', '.join(replaced)}" if replaced else "",
-    )  # fmt: skip
 
 
 def _journal_path(folder: Path) -> Path:

@@ -352,23 +352,26 @@ class _Interrupts:
     that is inside a Python function called back from C, the exception cannot cross the C
     frame and is printed and dropped: pyproj logs every PROJ message through such a
     callback (``pyproj._context.pyproj_log_function`` calls ``logging``), so a Ctrl-C in
-    the first seconds of a run was often swallowed and the run went on to exit 0. This
-    handler records every interrupt; it raises at once unless it is running inside
-    ``logging`` (where that C callback would drop it), and :meth:`check`, called at every
-    stage boundary and before the output is moved into place, raises a recorded one.
+    the first seconds of a run was often swallowed and the run went on to exit 0. Raised
+    inside the import of a compiled module, it can also leave Python's "unhandled
+    KeyboardInterrupt" flag set, so the process kills itself with SIGINT on exit (-2)
+    after the error was reported. This handler records every interrupt and raises at once
+    unless it runs inside ``logging`` or an import; :meth:`check`, called at every stage
+    boundary, before the output is moved into place and after, raises a recorded one.
     """
+
+    _DEFER_IN = ("logging", "importlib._bootstrap", "importlib._bootstrap_external")
 
     def __init__(self) -> None:
         self.pending = False
 
     def handle(self, signum: int, frame: Any) -> None:
-        """Record the interrupt; raise KeyboardInterrupt unless called inside logging."""
+        """Record the interrupt; raise KeyboardInterrupt unless inside logging or an import."""
         del signum
         self.pending = True
         while frame is not None:
-            if frame.f_globals.get("__name__") == "logging":
-                log.debug("Ctrl-C inside a logging call: raised at the next stage boundary")
-                return
+            if frame.f_globals.get("__name__") in self._DEFER_IN:
+                return  # raised by check() at the next stage boundary
             frame = frame.f_back
         raise KeyboardInterrupt
 
@@ -378,8 +381,12 @@ class _Interrupts:
             raise KeyboardInterrupt
 
     @contextlib.contextmanager
-    def installed(self) -> Iterator[None]:
-        """Use this handler for SIGINT in the block (main thread only), then restore."""
+    def installed(self, *, then: Any = None) -> Iterator[None]:
+        """Use this handler for SIGINT in the block (main thread only).
+
+        Afterwards restore the previous handler, or set `then` (e.g. ``signal.SIG_IGN`` when
+        the process is about to exit with the run's own code).
+        """
         if threading.current_thread() is not threading.main_thread():
             yield
             return
@@ -387,7 +394,7 @@ class _Interrupts:
         try:
             yield
         finally:
-            signal.signal(signal.SIGINT, previous)
+            signal.signal(signal.SIGINT, previous if then is None else then)
 
 
 # =========================================================================================
@@ -403,7 +410,7 @@ class _Progress:
     console: Any = None
     timings: dict[str, float] = field(default_factory=dict)
     check: Callable[[], None] = lambda: None
-    written_to: Path | None = None
+    output: Any = None  # the run's hold on --out (hotspots._output.OutputRun)
 
     @contextlib.contextmanager
     def stage(self, name: str, doing: str) -> Iterator[dict[str, str]]:
@@ -612,6 +619,7 @@ def _run(
     from hotspots.study import build_study
 
     with output_folder(args.out, wait_s=args.wait) as target:
+        progress.output = target
         staging = target.staging
         with progress.stage("load", "reading and checking the layers") as note:
             try:
@@ -680,7 +688,8 @@ def _run(
             )
             note["text"] = f"{len(written) + 1} files"
         progress.check()  # a Ctrl-C recorded during the last stage: leave the folder as it was
-    progress.written_to = out = target.folder
+    out = target.folder
+    progress.check()  # a Ctrl-C during the move: the files are in place, but say so (130)
     files = {name: out / name for name in (_MAP, *written)}
     summary = _summary(
         study, clusters, recs, out, files, top=args.top, public=args.public,
@@ -737,6 +746,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # hotspots settings...
     True
     """
+    # as the program itself, a Ctrl-C after the run ended (while Python shuts down) is
+    # ignored instead of killing the process: the exit code stays the run's
+    after_run = signal.SIG_IGN if argv is None else None
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = _parser().parse_args(argv)
@@ -750,7 +762,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         console = Console(stderr=False)
     interrupts = _Interrupts()
     progress = _Progress(enabled=console is not None, console=console, check=interrupts.check)
-    with interrupts.installed(), _logging(args.verbose, args.quiet, console):
+    with interrupts.installed(then=after_run), _logging(args.verbose, args.quiet, console):
         return _dispatch(args, argv, progress)
 
 
@@ -773,10 +785,10 @@ def _dispatch(args: argparse.Namespace, argv: Sequence[str], progress: _Progress
         )
         return 2
     except KeyboardInterrupt:
-        if progress.written_to is not None:
+        if progress.output is not None and progress.output.committed:
             sys.stderr.write(
                 f"hotspots: interrupted after the new files were in place in "
-                f"{progress.written_to}\n"
+                f"{progress.output.folder}\n"
             )
         elif getattr(args, "out", None):
             sys.stderr.write(f"hotspots: interrupted; {args.out} was left as it was\n")
