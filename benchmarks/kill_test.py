@@ -87,6 +87,7 @@ def main() -> int:
         child = subprocess.Popen(_command(args.city, out, "NEW"), stdout=subprocess.DEVNULL,
                                  stderr=subprocess.PIPE, text=True)  # fmt: skip
         time.sleep(seconds * fraction)
+        ended_before = child.poll() is not None
         child.send_signal(getattr(signal, name))
         _, err = child.communicate()
         finished = recover(out)
@@ -96,6 +97,7 @@ def main() -> int:
         print(
             f"{name:<7} at {fraction:4.0%} ({seconds * fraction:5.1f} s): exit "
             f"{child.returncode:>4}, folder = {verdict}"
+            + (" (the run had ended before the signal)" if ended_before else "")
             + (", half-done swap finished by recover()" if finished else "")
             + (f", leftovers {leftovers}" if leftovers else "")
             + (f", stderr: {err.strip().splitlines()[-1]}" if err.strip() else "")
