@@ -408,6 +408,8 @@ def projected_boundary(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (["--out", "FILE/out"], "is a file; give another path"),
         (["--out", "FILE"], "exists and is not a folder"),
         (["--wait", "-1"], "--wait must be >= 0"),
+        (["--tiles", "http://insecure/{z}/{x}/{y}.png"], "--tiles: tiles must be"),
+        (["--tiles", "https://t.example.org/{z}/{x}/{y}.png"], "tiles_attribution is required"),
     ],
 )
 def test_bad_crs_boundary_or_out_exit_2_before_the_analysis(

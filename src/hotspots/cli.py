@@ -34,7 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hotspots import _columns as C
 from hotspots._errors import HotspotsError, ValidationError, raise_problems
+from hotspots._tiles import tile_problems
 from hotspots.layers import get_layer_kind, layer_kinds
 
 __all__ = ["main"]
@@ -244,6 +246,8 @@ def _layer_options(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
             problems.append(f"column options for {kind} were given but --{kind} was not")
         if opts:
             options[kind] = opts
+    if getattr(args, "tiles", None) is not None:
+        problems += [f"--tiles: {p}" for p in tile_problems(args.tiles, args.tiles_attribution)]
     raise_problems(problems, "invalid arguments")
     return options
 
@@ -519,18 +523,18 @@ def _summary(
             "(min_days, span_days; --eps-m, --min-samples)"
         )
     if len(recs):
-        counts = recs.drop_duplicates("cluster_id")["fix"].value_counts()
+        counts = recs.drop_duplicates(C.CLUSTER_ID)[C.FIX].value_counts()
         lines.append(
             "  top fix per hot spot: "
             + ", ".join(f"{clean_text(fix)} {n}" for fix, n in counts.items())
         )
         best = recs.sort_values(
-            ["priority", "cluster_id"], ascending=[False, True], kind="stable"
-        ).drop_duplicates("cluster_id")
-        n_events = dict(zip(clusters["cluster_id"], clusters["n_events"], strict=True))
+            [C.PRIORITY, C.CLUSTER_ID], ascending=[False, True], kind="stable"
+        ).drop_duplicates(C.CLUSTER_ID)
+        n_events = dict(zip(clusters[C.CLUSTER_ID], clusters[C.N_EVENTS], strict=True))
         lines.append(f"  top fixes (of {len(recs)} recommendations):")
         for i, row in enumerate(best.head(min(top, 5)).itertuples(), start=1):
-            target = f" at {row.target_id}" if getattr(row, "target_id", "") else ""
+            target = f" at {row.target_id}" if getattr(row, C.TARGET_ID, "") else ""
             lines.append(clean_text(
                 f"    {i}. {row.cluster_id} ({n_events.get(row.cluster_id, '?')} events): "
                 f"{row.fix}{target}, priority {row.priority:.0f}"

@@ -46,6 +46,7 @@ from hotspots import _map_html as H
 from hotspots import _offline, fixes
 from hotspots._errors import ValidationError
 from hotspots._escape import html_text, script_json
+from hotspots._tiles import OSM_ATTRIBUTION, tile_problems, tile_url
 from hotspots.study import Study
 
 if TYPE_CHECKING:
@@ -283,24 +284,16 @@ def make_map(
 # =========================================================================================
 
 
-_OSM = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-_OSM_ATTRIBUTION = "\u00a9 OpenStreetMap contributors"
-
-
 def _tiles(m: HotspotMap, tiles: str, attribution: str | None) -> dict[str, str]:
     """Return the base-map spec (tiles load from the network at view time)."""
-    url = _OSM if tiles.lower() == "openstreetmap" else tiles
-    if not url.startswith("https://") or "{z}" not in url or any(c in url for c in "\"'<> "):
-        raise ValidationError(
-            f"tiles must be 'OpenStreetMap' or an https XYZ template with {{z}}/{{x}}/{{y}}, "
-            f"got {tiles!r}"
-        )
-    if url != _OSM and not attribution:
-        raise ValidationError("tiles_attribution is required for a tile URL (the provider's)")
+    problems = tile_problems(tiles, attribution)
+    if problems:
+        raise ValidationError(problems[0])
+    url = tile_url(tiles)
     m.allowed_urls = (url.split("{", 1)[0],)
     return {
         "url": url,
-        "attribution": html_text(attribution or _OSM_ATTRIBUTION),
+        "attribution": html_text(attribution or OSM_ATTRIBUTION),
         "name": "Base map (needs internet)",
     }
 

@@ -71,7 +71,7 @@ ASSESSMENT_FILE = "assessment.csv"
 FORECAST_FILE = "forecast.csv"
 _PLAIN_NAME = re.compile(r"[a-z][a-z0-9_]*")
 """A fix name of the catalogue, safe to show as a code span."""
-TOP_FIX_COLUMNS = ("fix", "target_id", "priority", "evidence")
+TOP_FIX_COLUMNS = (C.FIX, C.TARGET_ID, C.PRIORITY, C.EVIDENCE)
 """Columns of each hot spot's top recommendation added to ``hotspots.csv`` / the GPKG."""
 
 
@@ -198,9 +198,9 @@ def write_report(
     hot_csv = pd.DataFrame(hot.drop(columns=hot.geometry.name)).assign(lon=lon, lat=lat)
     _write_csv(hot_csv, files["hotspots.csv"])
     rec_csv = pd.DataFrame(recs.drop(columns=recs.geometry.name))
-    centre = dict(zip(clusters["cluster_id"], zip(lon, lat, strict=True), strict=True))
-    rec_csv["lon"] = [centre.get(c, (np.nan, np.nan))[0] for c in rec_csv.get("cluster_id", [])]
-    rec_csv["lat"] = [centre.get(c, (np.nan, np.nan))[1] for c in rec_csv.get("cluster_id", [])]
+    centre = dict(zip(clusters[C.CLUSTER_ID], zip(lon, lat, strict=True), strict=True))
+    rec_csv["lon"] = [centre.get(c, (np.nan, np.nan))[0] for c in rec_csv.get(C.CLUSTER_ID, [])]
+    rec_csv["lat"] = [centre.get(c, (np.nan, np.nan))[1] for c in rec_csv.get(C.CLUSTER_ID, [])]
     if len(recommendations):
         tlon, tlat = _lonlat(recommendations)
         rec_csv["target_lon"], rec_csv["target_lat"] = tlon, tlat
@@ -245,17 +245,17 @@ def _check_extras(assessment: Any, forecast: Any) -> None:
 def _with_top_fix(clusters: gpd.GeoDataFrame, recs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """`clusters` with the fix, target, priority and evidence of each one's top fix."""
     new = [c for c in TOP_FIX_COLUMNS if c not in clusters.columns]
-    if not new or "cluster_id" not in clusters or not {"cluster_id", *new} <= set(recs.columns):
+    if not new or C.CLUSTER_ID not in clusters or not {C.CLUSTER_ID, *new} <= set(recs.columns):
         return clusters
     best = (
-        pd.DataFrame(recs[["cluster_id", *new]])
-        .sort_values(["priority", "fix"], ascending=[False, True], kind="stable")
-        .drop_duplicates("cluster_id")
-        .set_index("cluster_id")
+        pd.DataFrame(recs[[C.CLUSTER_ID, *new]])
+        .sort_values([C.PRIORITY, C.FIX], ascending=[False, True], kind="stable")
+        .drop_duplicates(C.CLUSTER_ID)
+        .set_index(C.CLUSTER_ID)
     )
     out = clusters.copy()
     for col in new:
-        out[col] = out["cluster_id"].map(best[col])
+        out[col] = out[C.CLUSTER_ID].map(best[col])
     return out
 
 
@@ -388,9 +388,9 @@ def _markdown(
         lines.append(f"- clustering {md(key)}: {md(value)}")
     lines += ["", f"## Top places and fixes ({min(top_n, len(clusters))} of {len(clusters)})", ""]
     if len(recs):
-        best = recs.sort_values("priority", ascending=False).drop_duplicates("cluster_id")
+        best = recs.sort_values(C.PRIORITY, ascending=False).drop_duplicates(C.CLUSTER_ID)
         for row in best.head(top_n).itertuples():
-            n = clusters.loc[clusters["cluster_id"] == row.cluster_id, "n_events"]
+            n = clusters.loc[clusters[C.CLUSTER_ID] == row.cluster_id, C.N_EVENTS]
             fix = f"`{row.fix}`" if _PLAIN_NAME.fullmatch(str(row.fix)) else md(row.fix)
             if row.fix in fixes.catalogue():
                 entry = fixes.get_fix(row.fix)
