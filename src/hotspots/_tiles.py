@@ -28,8 +28,8 @@ def tile_problems(tiles: str, attribution: str | None) -> list[str]:
     --------
     >>> tile_problems("OpenStreetMap", None)
     []
-    >>> tile_problems("http://tiles.example.org/{z}/{x}/{y}.png", "Example")[0][:40]
-    "tiles must be 'OpenStreetMap' or an htt"
+    >>> tile_problems("http://tiles.example.org/{z}/{x}/{y}.png", "Example")[0][:30]
+    "tiles must be 'OpenStreetMap' "
     """
     url = tile_url(tiles)
     if not url.startswith("https://") or "{z}" not in url or any(c in url for c in "\"'<> "):
