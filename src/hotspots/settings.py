@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from hotspots._errors import ValidationError, raise_problems
+from hotspots._requests import KINDS
 from hotspots.fixes import BUILTIN_FIXES, fix_names
+from hotspots.offences import GROUPS, UNKNOWN, default_harm_weights
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -32,6 +34,19 @@ from the fix catalogue (:mod:`hotspots.fixes`); a registered fix may be returned
 
 def _setting(default: Any, unit: str, source: str, help: str, **limits: Any) -> Any:  # noqa: A002
     return field(default=default, metadata={"unit": unit, "source": source, "help": help, **limits})
+
+
+def _table(unit: str, source: str, help: str) -> Any:  # noqa: A002
+    """A mapping setting (TOML table): empty by default, compared but not hashed."""
+    return field(
+        default_factory=dict,
+        hash=False,
+        metadata={"unit": unit, "source": source, "help": help, "table": True},
+    )
+
+
+def _default(f: Any) -> Any:
+    return f.default_factory() if f.metadata.get("table") else f.default
 
 
 @dataclass(frozen=True)
@@ -197,6 +212,54 @@ class Settings:
         "Concern-driven rules (clean_up, vegetation from text) need this many concerns.",
         ge=1,
     )
+    min_fix_offence_share: float = _setting(
+        0.5,
+        "share of incidents",
+        "project default: a fix is for the place's typical offence, not its exceptions",
+        "A fix needs at least this share of the place's incidents (of known offence type) in "
+        "the offence groups it can affect, outdoors when the location is known.",
+        ge=0,
+        le=1,
+    )
+    outage_window_m: float = _setting(
+        50.0,
+        "m",
+        "one block face, as outage_match_m",
+        "After-dark incidents this near a reported light are compared while out and not out.",
+        gt=0,
+    )
+    request_group_m: float = _setting(
+        15.0,
+        "m",
+        "half a typical street-light spacing: repeat reports of one light",
+        "Light-out requests this near each other (chained) are one reported light.",
+        gt=0,
+    )
+    harm_half_life_days: float = _setting(
+        365.0,
+        "days",
+        "project default: last year's harm counts half as much as this week's",
+        "Recency weight of an event in the harm score: halves every this many days before "
+        "the end of the data.",
+        gt=0,
+    )
+    offence_groups: dict = _table(
+        "wording -> group",
+        "shipped table hotspots/offence_groups.toml (DC, Boston, UCR/NIBRS, police.uk)",
+        "Offence wordings mapped to offence groups, on top of the shipped table.",
+    )
+    request_types: dict = _table(
+        "type -> kind",
+        "shipped table hotspots/request_types.toml (DC, Boston, NYC, Philadelphia, SF, LA, "
+        "Open311)",
+        "Request types mapped to request kinds, on top of the shipped table.",
+    )
+    harm_weights: dict = _table(
+        "group -> days",
+        "Cambridge Crime Harm Index unit (Sherman, Neyroud & Neyroud 2016); shipped values "
+        "in hotspots/offence_groups.toml",
+        "Harm weight per offence group, on top of the shipped weights.",
+    )
     disabled_rules: tuple = _setting(
         (),
         "fix names",
@@ -216,6 +279,9 @@ class Settings:
         problems: list[str] = []
         for f in fields(self):
             value = getattr(self, f.name)
+            if f.metadata.get("table"):
+                problems.extend(self._table_problems(f.name, value))
+                continue
             expected = type(f.default)
             if expected is tuple:
                 if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
@@ -248,6 +314,35 @@ class Settings:
                     problems.append(f"`{f.name}` must be {word} {f.metadata[key]}, got {value}")
         raise_problems(problems, "Invalid settings")
 
+    def _table_problems(self, name: str, value: Any) -> list[str]:
+        """Check a mapping setting; store it as a plain dict."""
+        if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+            return [f"`{name}` must be a table of text keys, got {value!r}"]
+        object.__setattr__(self, name, dict(value))
+        allowed: dict[str, Any] = {
+            "offence_groups": (*GROUPS, UNKNOWN),
+            "request_types": tuple(KINDS),
+        }
+        if name in allowed:
+            bad = sorted({v for v in value.values() if v not in allowed[name]}, key=str)
+            return (
+                [f"`{name}` has unknown value(s) {bad}; choose from {', '.join(allowed[name])}"]
+                if bad
+                else []
+            )
+        problems = []
+        unknown = sorted(set(value) - set(default_harm_weights()))
+        if unknown:
+            problems.append(f"`{name}` has unknown group(s) {unknown}")
+        bad = [
+            k
+            for k, v in value.items()
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not v >= 0
+        ]
+        if bad:
+            problems.append(f"`{name}` values must be numbers >= 0, not for {sorted(bad)}")
+        return problems
+
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with some values changed (validated; unknown names refused).
 
@@ -276,7 +371,7 @@ class Settings:
             {
                 "name": f.name,
                 "value": getattr(self, f.name),
-                "default": f.default,
+                "default": _default(f),
                 "unit": f.metadata["unit"],
                 "source": f.metadata["source"],
                 "help": f.metadata["help"],
@@ -297,7 +392,14 @@ class Settings:
             lines.append(f"# {row['help']}")
             lines.append(f"# unit: {row['unit']}; source: {row['source']}")
             value = list(row["value"]) if isinstance(row["value"], tuple) else row["value"]
-            lines.append(f"{row['name']} = {json.dumps(value)}")
+            if isinstance(value, dict):  # a TOML inline table
+                value_text = (
+                    "{" + ", ".join(f"{json.dumps(k)} = {json.dumps(v)}" for k, v in value.items())
+                    + "}"
+                )
+            else:
+                value_text = json.dumps(value)
+            lines.append(f"{row['name']} = {value_text}")
             lines.append("")
         return "\n".join(lines)
 
