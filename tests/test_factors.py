@@ -53,7 +53,7 @@ VACANT_CONCERNS = "vacant_concerns"
 REACH_M = 25.0
 
 SECURE = Fix(
-    name="secure_vacant_building",
+    name="board_up_building",
     label="Secure or board up a vacant building",
     colour="#000000",
     effect=(

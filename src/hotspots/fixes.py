@@ -24,6 +24,7 @@ from types import MappingProxyType
 
 from hotspots import _columns as C
 from hotspots._errors import raise_problems
+from hotspots.offences import GROUPS
 
 __all__ = [
     "BUILTIN_FIXES",
@@ -74,6 +75,16 @@ class Fix:
         Who usually carries the fix out (e.g. ``"public works / street lighting"``).
     caution : str
         The displacement caution of the ``caution`` column (default :data:`CAUTION_TEXT`).
+    offence_groups : tuple of str
+        The offence groups (:data:`hotspots.offences.GROUPS`) the fix can plausibly affect;
+        empty: any. :func:`hotspots.recommend` withholds the fix at a place where fewer than
+        ``Settings.min_fix_offence_share`` of the incidents (of known group) are in them.
+    outdoor : bool
+        The fix acts on public space: incidents whose location description says indoors
+        (RESIDENCE, STORE ...) do not count as ones it can affect.
+    risk_feature : str
+        The feature of :func:`hotspots.risk_factors` whose city-wide relative risk the
+        evidence quotes (e.g. ``"stops"``); empty for none.
 
     Examples
     --------
@@ -88,6 +99,9 @@ class Fix:
     source: str
     agency: str
     caution: str = CAUTION_TEXT
+    offence_groups: tuple[str, ...] = ()
+    outdoor: bool = False
+    risk_feature: str = ""
 
     def problems(self) -> list[str]:
         """List what is wrong with this fix's fields (empty when it can be registered)."""
@@ -103,6 +117,12 @@ class Fix:
         for attr in ("effect", "source", "caution"):
             if not isinstance(getattr(self, attr), str):
                 out.append(f"`{attr}` of {self.name!r} must be text (may be empty)")
+        unknown = sorted(set(self.offence_groups) - set(GROUPS))
+        if unknown:
+            out.append(
+                f"`offence_groups` of {self.name!r} has unknown group(s) {unknown}; "
+                f"groups are {', '.join(GROUPS)}"
+            )
         if isinstance(self.effect, str) and self.effect and not self.source:
             out.append(f"`source` of {self.name!r} must cite the effect it states")
         return out
@@ -121,6 +141,27 @@ _SIGHTLINE_EFFECT = (
 )
 _SIGHTLINE_SOURCE = "Cozens, Saville & Hillier 2005"
 
+# What each kind of fix can plausibly affect. Lighting: outdoor night-time crime against
+# people and vehicles, and burglary and damage that darkness hides (Welsh & Farrington 2008:
+# effects on property and violent crime; Chalfin et al. 2022: outdoor night-time index
+# crimes); not shoplifting, fraud or domestic offences indoors.
+_LIGHTING_GROUPS = (
+    "homicide", "sexual_offence", "robbery", "assault_serious", "assault", "burglary",
+    "vehicle_theft", "theft_from_vehicle", "theft_from_person", "criminal_damage", "weapons",
+)  # fmt: skip
+# people waiting at a stop: crimes against the person and disorder
+_STOP_GROUPS = (
+    "homicide", "sexual_offence", "robbery", "assault_serious", "assault",
+    "theft_from_person", "public_order", "drugs", "weapons", "criminal_damage",
+)  # fmt: skip
+# natural surveillance: offences that need concealment, outdoors
+_SIGHTLINE_GROUPS = (*_LIGHTING_GROUPS, "drugs", "public_order")
+# disorder and neglect cues (broken windows; Branas et al. 2018 on vacant-lot greening)
+_DISORDER_GROUPS = (
+    "homicide", "robbery", "assault_serious", "assault", "burglary", "criminal_damage",
+    "drugs", "weapons", "public_order", "vehicle_theft", "theft_from_vehicle",
+)  # fmt: skip
+
 BUILTIN_FIXES: tuple[Fix, ...] = (
     Fix(
         name="repair_light",
@@ -129,6 +170,9 @@ BUILTIN_FIXES: tuple[Fix, ...] = (
         effect=_LIGHTING_EFFECT,
         source=_LIGHTING_SOURCE,
         agency="public works / street lighting",
+        offence_groups=_LIGHTING_GROUPS,
+        outdoor=True,
+        risk_feature="light_out requests",
     ),
     Fix(
         name="add_lighting",
@@ -137,6 +181,9 @@ BUILTIN_FIXES: tuple[Fix, ...] = (
         effect=_LIGHTING_EFFECT,
         source=_LIGHTING_SOURCE,
         agency="public works / street lighting",
+        offence_groups=_LIGHTING_GROUPS,
+        outdoor=True,
+        risk_feature="light_out requests",
     ),
     Fix(
         name="trim_vegetation",
@@ -145,6 +192,9 @@ BUILTIN_FIXES: tuple[Fix, ...] = (
         effect=_SIGHTLINE_EFFECT,
         source=_SIGHTLINE_SOURCE,
         agency="parks / urban forestry (or the property owner)",
+        offence_groups=_SIGHTLINE_GROUPS,
+        outdoor=True,
+        risk_feature="vegetation requests",
     ),
     Fix(
         name="clear_sightline",
@@ -153,6 +203,8 @@ BUILTIN_FIXES: tuple[Fix, ...] = (
         effect=_SIGHTLINE_EFFECT,
         source=_SIGHTLINE_SOURCE,
         agency="code enforcement / property owner",
+        offence_groups=_SIGHTLINE_GROUPS,
+        outdoor=True,
     ),
     Fix(
         name="improve_bus_stop",
@@ -164,6 +216,9 @@ BUILTIN_FIXES: tuple[Fix, ...] = (
         ),
         source="Welsh & Farrington 2008",
         agency="transit agency",
+        offence_groups=_STOP_GROUPS,
+        outdoor=True,
+        risk_feature="stops",
     ),
     Fix(
         name="clean_up",
@@ -176,6 +231,37 @@ BUILTIN_FIXES: tuple[Fix, ...] = (
         ),
         source="Branas et al. 2018",
         agency="sanitation / code enforcement",
+        risk_feature="dumping requests",
+    ),
+    Fix(
+        name="remove_graffiti",
+        label="Remove graffiti",
+        colour="#F0E442",
+        effect=(
+            "No pooled effect size; rapid graffiti removal is a standard situational measure "
+            "(Sloan-Howitt & Kelling 1990, New York subway) and disorder cues are linked to "
+            "more disorder and petty crime in field experiments (Keizer, Lindenberg & Steg "
+            "2008)."
+        ),
+        source="Sloan-Howitt & Kelling 1990; Keizer, Lindenberg & Steg 2008",
+        agency="public works / graffiti removal (or the property owner)",
+        offence_groups=_DISORDER_GROUPS,
+        outdoor=True,
+        risk_feature="graffiti requests",
+    ),
+    Fix(
+        name="secure_vacant_building",
+        label="Secure a vacant building",
+        colour="#332288",
+        effect=(
+            "Remediating abandoned buildings (working doors and windows, cleaned) was "
+            "followed by about 39% fewer gun assaults around them in a Philadelphia "
+            "difference-in-differences study (Branas et al. 2016, quasi-experimental)."
+        ),
+        source="Branas et al. 2016",
+        agency="code enforcement / building inspection",
+        offence_groups=_DISORDER_GROUPS,
+        risk_feature="vacant_building requests",
     ),
     Fix(
         name=C.NO_FIX,
