@@ -24,10 +24,12 @@ import shapely
 from scipy.spatial import cKDTree
 
 from hotspots import _columns as C
+from hotspots._requests import LIGHT_OUT, request_kinds
+from hotspots.offences import INDOOR, location_column, location_kind, offence_groups
 from hotspots.settings import Settings
 from hotspots.study import Study, combine_events
 from hotspots.temporal import after_dark
-from hotspots.topics import classify_concerns
+from hotspots.topics import OUTAGE_REPORT, SIGHTLINE_MENTION, TOPIC_PREFIX, classify_concerns
 
 __all__ = [
     "PerPlace",
@@ -102,8 +104,27 @@ class PlaceContext:
         Per concern, its nearest light within ``outage_match_m``, else -1.
     concern_flags : DataFrame or None
         :func:`hotspots.classify_concerns` flags (bool columns only) aligned to
-        ``study.concerns``, for the concerns inside a place or matched to a light serving
-        one; False elsewhere. None when no concern is read.
+        ``study.concerns``, for the concerns inside a place, near one (``outage_match_m``)
+        or matched to a light serving one; False elsewhere. Where a concern's request type
+        is mapped (:func:`hotspots._requests.request_kinds`), the type decides its topic
+        and outage flag; where it is generic or unknown, the text does. None when no
+        concern is read.
+    concern_kind : numpy.ndarray of str
+        Request kind of every concern from its type (``light_out``, ``vegetation``,
+        ``dumping``, ``graffiti``, ``vacant_building`` ...; ``""`` when the text decides).
+    concern_outage : numpy.ndarray of bool
+        Per concern: a light reported out (by type, or by text where the type does not say).
+    unmapped_request_types : dict
+        Request types nothing recognised → how many concerns carry them.
+    event_group : numpy.ndarray of str
+        Offence group of every event of `events` (:func:`hotspots.offences.offence_groups`);
+        ``"resident_request"`` for concerns.
+    event_indoor : numpy.ndarray of bool
+        Per event: its location description says indoors (False when unknown).
+    has_location : bool
+        Whether the incidents carry a location-description column.
+    unmapped_offence_types : dict
+        Offence wordings nothing recognised → how many incidents carry them.
     """
 
     study: Study
@@ -136,6 +157,13 @@ class PlaceContext:
     concern_place: np.ndarray
     concern_light: np.ndarray
     concern_flags: pd.DataFrame | None
+    concern_kind: np.ndarray
+    concern_outage: np.ndarray
+    unmapped_request_types: dict[str, int]
+    event_group: np.ndarray
+    event_indoor: np.ndarray
+    has_location: bool
+    unmapped_offence_types: dict[str, int]
 
 
 def build_context(
@@ -195,6 +223,22 @@ def build_context(
     stop_xy = shapely.get_coordinates(stops.geometry.to_numpy())
     concern_light = _concern_lights(study.concerns, all_tree, s.outage_match_m)
     is_concern = (events[C.SOURCE] == C.SOURCE_CONCERN).to_numpy()
+    concerns = study.concerns
+    if C.CATEGORY in concerns.columns and len(concerns):
+        kinds_s, unmapped_types = request_kinds(concerns[C.CATEGORY], overrides=s.request_types)
+        kinds = kinds_s.to_numpy(str).astype(object)
+    else:
+        kinds, unmapped_types = np.full(len(concerns), "", dtype=object), {}
+    near = np.zeros(len(concerns), bool)
+    if k and len(concerns):
+        near[pairs_within(polys, concerns.geometry.to_numpy(), s.outage_match_m)[1]] = True
+    flags = _classify_needed(
+        study, pos[is_concern], concern_light, li, examples, near=near, kinds=kinds
+    )
+    outage = (
+        flags[OUTAGE_REPORT].to_numpy(bool) if flags is not None else np.zeros(len(concerns), bool)
+    ) | (kinds == LIGHT_OUT)
+    group, indoor, has_location, unmapped_offences = _event_offences(study, events, s)
     return PlaceContext(
         study=study,
         settings=s,
@@ -225,8 +269,71 @@ def build_context(
         stop_tree=kd_tree(stop_xy),
         concern_place=pos[is_concern],
         concern_light=concern_light,
-        concern_flags=_classify_needed(study, pos[is_concern], concern_light, li, examples),
+        concern_flags=flags,
+        concern_kind=kinds,
+        concern_outage=outage,
+        unmapped_request_types=unmapped_types,
+        event_group=group,
+        event_indoor=indoor,
+        has_location=has_location,
+        unmapped_offence_types=unmapped_offences,
     )
+
+
+def _event_offences(
+    study: Study, events: gpd.GeoDataFrame, s: Settings
+) -> tuple[np.ndarray, np.ndarray, bool, dict[str, int]]:
+    """Offence group and indoor flag of every event; whether locations are described."""
+    n = len(events)
+    group = np.full(n, "resident_request", dtype=object)
+    indoor = np.zeros(n, bool)
+    is_incident = (events[C.SOURCE] == C.SOURCE_INCIDENT).to_numpy()
+    incidents = study.incidents
+    if not is_incident.any() or len(incidents) != int(is_incident.sum()):
+        return group, indoor, False, {}
+    groups, unmapped = offence_groups(events[C.CATEGORY][is_incident], overrides=s.offence_groups)
+    group[is_incident] = groups.to_numpy(object)
+    col = location_column(incidents)
+    if col is not None:
+        indoor[is_incident] = location_kind(incidents[col]).to_numpy(object) == INDOOR
+    return group, indoor, col is not None, unmapped
+
+
+_KIND_TOPIC = {
+    "light_out": "lighting",
+    "lighting": "lighting",
+    "vegetation": "vegetation_sightline",
+    "dumping": "litter_dumping",
+    "graffiti": "litter_dumping",
+    "loitering_drugs": "loitering_drugs",
+    "traffic": "traffic",
+    "noise": "noise",
+}
+
+
+def _type_decides(flags: pd.DataFrame, kinds: np.ndarray) -> None:
+    """Where a request type is mapped, it decides the topic (in place).
+
+    A specific type (light out, vegetation, dumping, graffiti, vacant building, other)
+    replaces what the text said; a broad one (``lighting``: about lighting but not
+    necessarily an outage) sets the topic and leaves the outage flag to the text.
+    """
+    typed = kinds != ""
+    if not typed.any():
+        return
+    topics = [c for c in flags.columns if c.startswith(TOPIC_PREFIX)]
+    broad = kinds == "lighting"
+    specific = typed & ~broad
+    for c in topics:
+        flags.loc[specific, c] = False
+    for kind, topic in _KIND_TOPIC.items():
+        if TOPIC_PREFIX + topic in flags.columns:
+            flags.loc[kinds == kind, TOPIC_PREFIX + topic] = True
+    flags.loc[specific, OUTAGE_REPORT] = kinds[specific] == LIGHT_OUT
+    flags.loc[specific, SIGHTLINE_MENTION] = kinds[specific] == "vegetation"
+    if TOPIC_PREFIX + "other" in flags.columns:
+        others = [c for c in topics if c != TOPIC_PREFIX + "other"]
+        flags[TOPIC_PREFIX + "other"] = ~flags[others].any(axis=1)
 
 
 def event_cluster_index(events: gpd.GeoDataFrame, clusters: gpd.GeoDataFrame) -> np.ndarray:
@@ -445,6 +552,9 @@ def _classify_needed(
     concern_light: np.ndarray,
     li: np.ndarray,
     examples: pd.DataFrame | None,
+    *,
+    near: np.ndarray,
+    kinds: np.ndarray,
 ) -> pd.DataFrame | None:
     """Topic and outage flags of the concerns the evidence reads, aligned to study.concerns.
 
@@ -457,7 +567,7 @@ def _classify_needed(
     concerns = study.concerns
     if len(concerns) == 0:
         return None
-    needed = concern_pos >= 0
+    needed = (concern_pos >= 0) | near
     if len(li):
         serves = np.zeros(int(li.max()) + 1, bool)
         serves[li] = True
@@ -480,5 +590,6 @@ def _classify_needed(
             col = np.zeros(len(concerns), bool)
             col[rows] = flags[c].to_numpy(bool)[codes]
             full[c] = col
+    _type_decides(full, kinds)
     log.debug("classified %d distinct texts of the %d concerns read", len(uniques), len(rows))
     return full

@@ -153,7 +153,7 @@ def lighting_evidence(ctx: PlaceContext) -> pd.DataFrame:
     out[WORKING_LIGHTS_IN_REACH] = np.bincount(cl_l[working[li]], minlength=k)
     out[LIGHTS_OUT_IDS] = group_lists(cl_l[~working[li]], ids[li[~working[li]]], k)
     reported, report_light, report_date = _outage_reports(
-        ctx.study.concerns, ctx.concern_flags, ctx.concern_light, len(light_xy)
+        ctx.study.concerns, ctx.concern_outage, ctx.concern_light, len(light_xy)
     )
     rep = reported[li] > 0
     out[LIGHTS_REPORTED_OUT_IDS] = group_lists(cl_l[rep], ids[li[rep]], k)
@@ -407,7 +407,7 @@ def _best_new_light(
 
 
 def _outage_reports(
-    concerns: gpd.GeoDataFrame, flags: pd.DataFrame | None, concern_light: np.ndarray, n_lights: int
+    concerns: gpd.GeoDataFrame, outage: np.ndarray, concern_light: np.ndarray, n_lights: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Outage reports per light, and the distinct (light position, report date) pairs.
 
@@ -416,9 +416,9 @@ def _outage_reports(
     """
     counts = np.zeros(n_lights)
     none = np.zeros(0, np.int64), np.zeros(0, object)
-    if flags is None or n_lights == 0:
+    if n_lights == 0 or not outage.any():
         return counts, *none
-    hit = flags["outage_report"].to_numpy(bool) & (concern_light >= 0)
+    hit = outage & (concern_light >= 0)
     if not hit.any():
         return counts, *none
     light = concern_light[hit]
