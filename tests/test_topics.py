@@ -477,3 +477,25 @@ def test_top_phrases_errors():
         top_phrases(texts, pd.Series([0], index=[1]), n=0)
     with pytest.raises(ValidationError, match="`max_chars`"):
         top_phrases(texts, pd.Series([0], index=[1]), max_chars=1)
+
+
+# --- issue 14: "no <topic> problem" and a light that is dark ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "topic", "outage"),
+    [
+        ("no lighting problem here", "other", False),
+        ("There is no lighting issue on this street", "other", False),
+        ("no problems with the street lights", "other", False),
+        ("no street lights at all", "lighting", False),
+        ("lamp post dark since Tuesday", "lighting", True),
+        ("Street light has been dark for a week", "lighting", True),
+        ("The lights are dark on the corner", "lighting", True),
+        ("Lights on the dark street are fine", "lighting", False),
+    ],
+)
+def test_no_problem_negation_and_dark_lights(text, topic, outage):
+    flags = classify_concerns(pd.DataFrame({"description": [text]}))
+    assert flags["topics"].iloc[0] == [topic]
+    assert bool(flags["outage_report"].iloc[0]) is outage

@@ -338,14 +338,33 @@ _FAILED_BEFORE = (
 _GAP = r"[ \t\-/&+\"'()*]+"
 _WORD = r"(?!(?:and|but|because|while|though|although|whereas)\b)[\w']+"
 
+_LINK = (
+    r"(?:(?:is|are|was|were|has|have|had|been|gone|went|goes|stays?|stayed|remains?|remained"
+    r"|still|now|always|completely|totally|all)(?:{gap}|$))*"
+)
+
 OUTAGE_PATTERNS: tuple[str, ...] = (
     rf"\b{_LIGHT_NOUN}(?:{_GAP}{_WORD}){{0,6}}?{_GAP}{_FAILED_AFTER}\b",
     rf"\b{_FAILED_BEFORE}(?:{_GAP}{_WORD})?{_GAP}{_LIGHT_NOUN}\b",
+    rf"\b{_LIGHT_NOUN}{_GAP}{_LINK.format(gap=_GAP)}(?:dark|unlit|black)\b",
 )
 """A light noun followed within six words (same clause) by a failure word, or a failure
 word just before a light noun; failure words include *out, off, broken, not working, repair,
 outage*, so "street light out", "lights are off", "bulb out", "lamp broken" and the category
-"Streetlight Repair Investigation" all count."""
+"Streetlight Repair Investigation" all count. A light noun followed by *dark* (or *unlit*,
+*black*) with only linking words between ("lamp post dark since Tuesday", "the lights have
+been dark") counts too; "lights on the dark street" does not."""
+
+NO_PROBLEM_WORDS: tuple[str, ...] = (
+    "problems?",
+    "issues?",
+    "concerns?",
+    "complaints?",
+    "trouble",
+    "worries",
+)
+"""*no <term> problem* ("no lighting problem here", "no issues with the lights") says the
+topic is fine: these nouns after *no* + term (or *no* + noun + *with the* + term) cancel it."""
 
 RESOLVED_PATTERNS: tuple[str, ...] = (
     r"\b(?:has|have|had|was|were|been|is|are|now|got)[\s-]+(?:been[\s-]+|now[\s-]+)?"
@@ -360,6 +379,15 @@ report (it may still be a lighting concern)."""
 
 def _alternation(terms: Sequence[str]) -> str:
     return r"\b(?:" + "|".join(terms) + r")\b"
+
+
+def _no_problem(target: str) -> str:
+    """Match "no <term> problem" and "no problem(s) with (the) <term>" in one clause."""
+    nouns = "|".join(NO_PROBLEM_WORDS)
+    return (
+        rf"\bno{_GAP}(?:{_WORD}{_GAP})?{target}{_GAP}(?:{nouns})\b"
+        rf"|\bno{_GAP}(?:{nouns}){_GAP}(?:with|about){_GAP}(?:the{_GAP}|any{_GAP})?{target}"
+    )
 
 
 def _cue_pattern() -> str:
@@ -378,7 +406,12 @@ def _negated(target: str) -> str:
 # compiled once; the text is lower-cased before matching, IGNORECASE is belt and braces
 _FLAGS = re.IGNORECASE
 _TERMS_RE = {t: re.compile(_alternation(terms), _FLAGS) for t, terms in LEXICON.items()}
-_NEGATED_RE = {t: re.compile(_negated(_alternation(terms)), _FLAGS) for t, terms in LEXICON.items()}
+_NEGATED_RE = {
+    t: re.compile(
+        _negated(_alternation(terms)) + "|" + _no_problem(_alternation(terms)), _FLAGS
+    )
+    for t, terms in LEXICON.items()
+}
 _EXCLUDED_RE = {t: re.compile(_alternation(terms), _FLAGS) for t, terms in EXCLUSIONS.items()}
 _SIGHTLINE_RE = re.compile(_alternation(SIGHTLINE_TERMS), _FLAGS)
 _SIGHTLINE_NEGATED_RE = re.compile(_negated(_alternation(SIGHTLINE_TERMS)), _FLAGS)
