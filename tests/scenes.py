@@ -20,7 +20,15 @@ TZ = "America/New_York"
 X0, Y0 = 323_700.0, 4_308_700.0
 
 
-def events(n: int = 20, *, hour: int = 23, radius_m: float = 8.0, dx: float = 0.0, seed: int = 0):
+def events(
+    n: int = 20,
+    *,
+    hour: int = 23,
+    radius_m: float = 8.0,
+    dx: float = 0.0,
+    seed: int = 0,
+    offense: str = "ROBBERY",
+):
     rng = np.random.default_rng(seed)
     angle = rng.random(n) * 2 * np.pi
     dist = rng.random(n) * radius_m
@@ -30,7 +38,7 @@ def events(n: int = 20, *, hour: int = 23, radius_m: float = 8.0, dx: float = 0.
         {
             "id": [f"E{i}" for i in range(n)],
             "date": times,
-            "offense": "THEFT",
+            "offense": offense,
         },
         geometry=shapely.points(X0 + dx + dist * np.cos(angle), Y0 + dist * np.sin(angle)),
         crs=CRS,

@@ -259,7 +259,8 @@ def test_every_built_in_rule_names_a_fix_in_the_catalogue():
 
 def test_built_in_factors_in_column_order():
     assert [f.name for f in registered_factors()] == [
-        "time", "lighting", "bus_stops", "sightlines", "concerns", "precision",
+        "time", "lighting", "bus_stops", "sightlines", "concerns", "precision", "offences",
+        "requests",
     ]  # fmt: skip
     columns = [c for f in registered_factors() for c in f.column_names]
     assert len(columns) == len(set(columns)) == len(EVIDENCE_COLUMNS)

@@ -77,10 +77,11 @@ def test_no_light_mapped_anywhere_near_asks_to_check_the_lights_layer():
     assert not near_row["light_inventory_gap"] and far_row["light_inventory_gap"]
     assert far_row["nearest_any_light_m"] == pytest.approx(280, abs=1)
     assert fixes(remote) == [("add_lighting", "")]
-    assert "Check the lights layer first" in remote.iloc[0]["evidence"]
+    assert remote.iloc[0]["evidence"].startswith("Check the layer first")
+    assert bool(remote.iloc[0]["check_layer_first"])
     assert "Check the lights layer" not in near.iloc[0]["evidence"]
     assert "light_inventory_gap" in remote.iloc[0]["triggered_by"]
-    assert remote.iloc[0]["priority"] < near.iloc[0]["priority"]
+    assert remote.iloc[0]["confidence"] < near.iloc[0]["confidence"]
 
 
 def test_no_lights_layer_says_none_mapped_not_inf():
@@ -161,8 +162,9 @@ def test_lit_bus_stop_with_night_waiting_fires_and_a_dark_stop_ranks_higher():
     _, dark = run(light_specs=[("L-A", 40, 0, "working")], stop_specs=[("S-3", 0, 0)])
     assert "dark_stop_ids" in dark["triggered_by"].iloc[0]
     assert "farther than 30 m from any working light" in dark["evidence"].iloc[0]
-    # same events, same stop: the dark gap adds 0.2 evidence strength, i.e. 6 priority points
-    assert dark["priority"].iloc[0] == pytest.approx(lit["priority"].iloc[0] + 6.0, abs=0.11)
+    # same events, same stop: the same harm and rank; the dark gap adds 0.2 to the confidence
+    assert dark["harm"].iloc[0] == pytest.approx(lit["harm"].iloc[0])
+    assert dark["confidence"].iloc[0] == pytest.approx(lit["confidence"].iloc[0] + 0.2, abs=0.011)
 
 
 # --- sightlines -------------------------------------------------------------------------------
@@ -260,7 +262,8 @@ def test_every_row_is_traceable_and_priority_explained():
     assert set(recs["fix"]) <= set(FIX_TYPES)
     for row in recs.itertuples():
         assert row.triggered_by and all(isinstance(t, str) for t in row.triggered_by)
-        assert row.priority_explained.endswith(f"= {row.priority:.1f}")
+        assert f"= {row.priority:.1f}; confidence {row.confidence:.2f}" in row.priority_explained
+        assert row.harm_rank == 1 and 0 <= row.confidence <= 1
 
 
 def test_recommend_refuses_undiagnosed_clusters():

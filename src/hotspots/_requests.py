@@ -233,7 +233,7 @@ def closed_times(concerns: pd.DataFrame, tz: str) -> tuple[pd.Series, str | None
 
 
 def address_text(concerns: pd.DataFrame) -> pd.Series:
-    """The concerns' address text (empty where none), from the first address-like column.
+    """Return the concerns' address text (empty where none), from an address-like column.
 
     Examples
     --------

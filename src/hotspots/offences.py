@@ -266,9 +266,7 @@ def location_kind(descriptions: pd.Series) -> pd.Series:
     codes, uniques = pd.factorize(text)
     kinds = np.array(
         [
-            OUTDOOR
-            if _OUTDOOR_RE.search(str(u))
-            else (INDOOR if _INDOOR_RE.search(str(u)) else "")
+            OUTDOOR if _OUTDOOR_RE.search(str(u)) else (INDOOR if _INDOOR_RE.search(str(u)) else "")
             for u in uniques.tolist()
         ],
         dtype=object,

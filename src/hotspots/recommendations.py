@@ -15,7 +15,6 @@ without touching code.
 from __future__ import annotations
 
 import logging
-import math
 from typing import Any
 
 import geopandas as gpd
@@ -26,11 +25,24 @@ import shapely
 from hotspots import _columns as C
 from hotspots._errors import ValidationError, raise_problems
 from hotspots.factors import registered_factors
-from hotspots.factors.base import STRENGTH, Factor, FixRule, NoFixReason, Row, n_events
-from hotspots.fixes import catalogue
+from hotspots.factors.base import STRENGTH, Factor, FixRule, NoFixReason, Row, n_events, pct
+from hotspots.factors.lighting import CHECK_LAYER_FIRST
+from hotspots.fixes import Fix, catalogue
+from hotspots.offences import GROUPS, UNKNOWN
 from hotspots.settings import FIX_TYPES, Settings
 
-__all__ = ["RECOMMENDATION_COLUMNS", "recommend"]
+__all__ = [
+    "CHECK_LAYER_FIRST",
+    "CONFIDENCE",
+    "HARM",
+    "HARM_RANK",
+    "RECOMMENDATION_COLUMNS",
+    "recommend",
+]
+
+HARM = "harm"
+HARM_RANK = "harm_rank"
+CONFIDENCE = "confidence"
 
 log = logging.getLogger(__name__)
 
@@ -45,30 +57,21 @@ RECOMMENDATION_COLUMNS: dict[str, str] = {
     C.TRIGGERED_BY: "list of str: the evidence columns that triggered the rule",
     C.EFFECT: "str: published effect size with its source, empty where none exists",
     C.CAUTION: "str: displacement caution",
-    C.PRIORITY: "float 0-100: higher first",
-    C.PRIORITY_EXPLAINED: "str: the make-up of the priority",
+    C.PRIORITY: "float 0-100: 100 x the place's harm / the most harmful place's (the rank "
+    "order: higher first)",
+    C.PRIORITY_EXPLAINED: "str: the make-up of the harm and the confidence, in words",
+    "harm": "float days: the place's harm (incidents x harm weight x recency)",
+    "harm_rank": "int: 1 = the most harmful place (rows of one place share it)",
+    "confidence": "float 0-1: strength of the rule's evidence x data quality (location "
+    "precision, layer coverage); shown beside the rank, not part of it",
+    "check_layer_first": "bool: the fix rests on a likely gap in a layer (no light mapped "
+    "near): check the layer before acting",
     C.GEOMETRY: "Point: the target (the hot spot's centre for place-wide fixes)",
 }
 """Columns of :func:`recommend`'s result."""
 
-_TREND_WEIGHT = {
-    "intensifying": 1.0,
-    "new": 0.8,
-    "consecutive": 0.8,
-    "persistent": 0.6,
-    "sporadic": 0.4,
-    "oscillating": 0.4,
-    "diminishing": 0.2,
-    "historical": 0.1,
-}
-_WEIGHTS = {
-    "volume": 35.0,
-    "significance": 15.0,
-    "evidence": 30.0,
-    "after dark": 10.0,
-    "trend": 10.0,
-}
-_FULL_VOLUME_EVENTS = 50
+_SNAPPED_FACTOR = 0.8  # evidence distances are good to half a block only
+_LAYER_GAP_FACTOR = 0.5  # the fix may rest on a gap in the layer, not a real dark block
 
 
 def recommend(clusters: gpd.GeoDataFrame, *, settings: Settings | None = None) -> gpd.GeoDataFrame:
@@ -116,9 +119,26 @@ def recommend(clusters: gpd.GeoDataFrame, *, settings: Settings | None = None) -
     - ``no_environmental_fix``: none of the above, with each factor's reasons (what was
       checked first, then what the place lacks).
 
-    Priority = 35 x volume (events / 50, capped at 1) + 15 x significance (-log10 of the
-    corrected p-value / 10, capped) + 30 x strength of the rule's evidence + 10 x after-dark
-    share + 10 x trend weight (intensifying 1 ... historical 0.1). Each row spells it out.
+    Rules of the resident-requests factor: ``repair_light`` also at a light residents
+    reported out that no mapped pole accounts for (target: the reported location; the
+    evidence gives the outage-window rate ratio); ``trim_vegetation``, ``remove_graffiti``
+    and ``secure_vacant_building`` from at least ``min_topic_concerns`` requests of that
+    kind within ``outage_match_m`` (vegetation only without an obstruction layer).
+
+    Offence gate: a fix that declares the offence groups it can affect
+    (:attr:`hotspots.fixes.Fix.offence_groups`) is withheld where fewer than
+    ``min_fix_offence_share`` of the place's incidents of known group are in them (outdoors
+    only, for outdoor fixes, when a location description is given); the no-fix row then
+    says why ("lighting can affect 10% of the incidents here: 90% are theft_other").
+
+    Rank: harm first. ``harm`` is the place's incidents weighted by ``harm_weights`` and
+    recency (``harm_half_life_days``); ``harm_rank`` 1 is the most harmful place;
+    ``priority`` = 100 x harm / the most harmful place's harm. ``confidence`` (0-1) = the
+    rule's strength x 0.8 for snapped locations x 0.5 when the fix rests on a likely layer
+    gap (``check_layer_first``, whose evidence starts "Check the layer first"); it is shown
+    beside the rank and orders the rows of one place, never mixing into the rank. When
+    ``clusters.attrs["risk_factors"]`` holds :func:`hotspots.risk_factors`' table, a fix's
+    evidence quotes its feature's city-wide relative risk.
 
     Examples
     --------
@@ -144,10 +164,20 @@ def recommend(clusters: gpd.GeoDataFrame, *, settings: Settings | None = None) -
     fixes = catalogue()
     rows: list[dict[str, Any]] = []
     centres = shapely.get_coordinates(shapely.centroid(clusters.geometry.to_numpy()))
-    for i, c in enumerate(_records(clusters)):
+    records = _records(clusters)
+    harm = np.array([float(c.get(HARM, 0.0) or 0.0) for c in records])
+    n_ev = np.array([n_events(c) for c in records])
+    ids = [str(c[C.CLUSTER_ID]) for c in records]
+    order = sorted(range(len(records)), key=lambda i: (-harm[i], -n_ev[i], ids[i]))
+    rank = np.empty(len(records), int)
+    rank[order] = np.arange(1, len(records) + 1)
+    top = float(harm.max()) if len(harm) and harm.max() > 0 else 0.0
+    risk = clusters.attrs.get("risk_factors")
+    for i, c in enumerate(records):
         fired = _fired(rules, supersedes, c, s)
+        fired, withheld = _offence_gate(fired, c, s, fixes)
         if not fired and C.NO_FIX not in s.disabled_rules:
-            fired.append({**_no_fix(c, s, factors), C.FIX: C.NO_FIX})
+            fired.append({**_no_fix(c, s, factors, withheld), C.FIX: C.NO_FIX})
         for row in fired:
             row[C.CLUSTER_ID] = c[C.CLUSTER_ID]
             if not np.isfinite(row.get(C.TARGET_X, np.nan)):
@@ -157,12 +187,23 @@ def recommend(clusters: gpd.GeoDataFrame, *, settings: Settings | None = None) -
             fix = fixes[row[C.FIX]]
             row[C.EFFECT] = fix.effect
             row[C.CAUTION] = fix.caution
-            row[C.PRIORITY], row[C.PRIORITY_EXPLAINED] = _priority(c, row.pop(STRENGTH, 0.0))
+            check = bool(row.pop(CHECK_LAYER_FIRST, False))
+            row[CHECK_LAYER_FIRST] = check
+            row[C.EVIDENCE] += _risk_note(risk, fix)
+            row[HARM] = round(float(harm[i]), 2)
+            row[HARM_RANK] = int(rank[i])
+            row[C.PRIORITY] = round(100.0 * harm[i] / top, 1) if top > 0 else 0.0
+            row[CONFIDENCE], conf_text = _confidence(c, row.pop(STRENGTH, 0.0), check)
+            row[C.PRIORITY_EXPLAINED] = (
+                f"harm {harm[i]:.1f} days ({c.get('harm_explained', '')}): rank "
+                f"{rank[i]} of {len(records)}, priority 100 \u00d7 {harm[i]:.1f} / "
+                f"{top:.1f} = {row[C.PRIORITY]:.1f}; confidence {conf_text} (not in the rank)"
+            )
             rows.append(row)
     columns = [c for c in RECOMMENDATION_COLUMNS if c != C.GEOMETRY]
     frame = pd.DataFrame(rows, columns=columns)
     frame = frame.sort_values(
-        [C.PRIORITY, C.CLUSTER_ID, C.FIX, C.TARGET_ID], ascending=[False, True, True, True]
+        [HARM_RANK, CONFIDENCE, C.FIX, C.TARGET_ID], ascending=[True, False, True, True]
     )
     frame = frame.reset_index(drop=True)
     geometry = gpd.GeoSeries(
@@ -171,6 +212,9 @@ def recommend(clusters: gpd.GeoDataFrame, *, settings: Settings | None = None) -
     )
     result = gpd.GeoDataFrame(frame, geometry=geometry, crs=clusters.crs)
     result.attrs["settings"] = s
+    for key in ("unmapped_request_types", "unmapped_offence_types", "risk_factors"):
+        if key in clusters.attrs:
+            result.attrs[key] = clusters.attrs[key]
     if "parameters" in clusters.attrs:
         result.attrs["parameters"] = clusters.attrs["parameters"]
     log.info(
@@ -227,9 +271,11 @@ def _fired(
     return fired
 
 
-def _no_fix(c: Row, s: Settings, factors: tuple[Factor, ...]) -> dict[str, Any]:
-    """Build the no-fix row: what each factor checked (first), then what the place lacks."""
-    reasons: list[NoFixReason] = [
+def _no_fix(
+    c: Row, s: Settings, factors: tuple[Factor, ...], withheld: list[NoFixReason] | None = None
+) -> dict[str, Any]:
+    """Build the no-fix row: withheld fixes, what each factor checked, what the place lacks."""
+    reasons: list[NoFixReason] = list(withheld or []) + [
         reason for f in factors if f.no_fix_reasons is not None for reason in f.no_fix_reasons(c, s)
     ]
     ordered = [r for r in reasons if r.columns] + [r for r in reasons if not r.columns]
@@ -246,22 +292,72 @@ def _no_fix(c: Row, s: Settings, factors: tuple[Factor, ...]) -> dict[str, Any]:
     }
 
 
-def _priority(c: Row, strength: float) -> tuple[float, str]:
-    """Return the priority (0-100) of a row and its make-up in words."""
-    p_adj = float(c.get(C.P_ADJ, np.nan))
-    significance = min(1.0, -np.log10(max(p_adj, 1e-300)) / 10) if np.isfinite(p_adj) else 0.0
-    trend = str(c.get(C.TREND, "") or "")
-    after_dark = float(c[C.AFTER_DARK_SHARE])
-    parts = {
-        "volume": min(1.0, n_events(c) / _FULL_VOLUME_EVENTS),
-        "significance": significance,
-        "evidence": float(strength),
-        "after dark": 0.0 if math.isnan(after_dark) else after_dark,
-        "trend": _TREND_WEIGHT.get(trend, 0.3),
-    }
-    score = sum(_WEIGHTS[k] * v for k, v in parts.items())
-    text = " + ".join(
-        f"{_WEIGHTS[k]:.0f}\u00d7{k}{f' ({trend})' if k == 'trend' and trend else ''} {v:.2f}"
-        for k, v in parts.items()
+def _offence_gate(
+    fired: list[dict[str, Any]], c: Row, s: Settings, fixes: Any
+) -> tuple[list[dict[str, Any]], list[NoFixReason]]:
+    """Withhold fixes whose offence groups hold too few of the place's incidents."""
+    counts: dict[str, int] = dict(c.get("offence_group_counts") or {})
+    known = sum(v for g, v in counts.items() if g != UNKNOWN)
+    if not fired or known == 0:
+        return fired, []
+    outdoor: dict[str, int] = dict(c.get("outdoor_group_counts") or {})
+    located = bool(c.get("location_known", False))
+    kept, withheld, said = [], [], set()
+    for row in fired:
+        fix: Fix = fixes[row[C.FIX]]
+        if not fix.offence_groups:
+            kept.append(row)
+            continue
+        use = outdoor if (fix.outdoor and located) else counts
+        share = sum(use.get(g, 0) for g in fix.offence_groups) / known
+        if share >= s.min_fix_offence_share:
+            kept.append(row)
+            continue
+        if fix.name in said:
+            continue
+        said.add(fix.name)
+        main, n_main = max(
+            ((g, v) for g, v in counts.items() if g != UNKNOWN), key=lambda t: (t[1], t[0])
+        )
+        indoor = int(c.get("indoor_incidents", 0) or 0)
+        text = (
+            f"{fix.label.lower()} withheld: it can affect {pct(share)} of the {known} incidents "
+            f"of known type here (needs {pct(s.min_fix_offence_share)}); {pct(n_main / known)} "
+            f"are {main} ({GROUPS.get(main, main)})"
+            + (
+                f", and {pct(indoor / known)} are indoors by their location description"
+                if located and fix.outdoor and indoor
+                else ""
+            )
+        )
+        withheld.append(NoFixReason(text, ("offence_group_counts",)))
+    return kept, withheld
+
+
+def _confidence(c: Row, strength: float, check: bool) -> tuple[float, str]:
+    """Return the confidence (0-1) of a row and its make-up in words."""
+    parts = [f"evidence {float(strength):.2f}"]
+    value = float(strength)
+    if "snapped" in str(c.get(C.LOCATION_PRECISION, "") or ""):
+        value *= _SNAPPED_FACTOR
+        parts.append(f"snapped locations \u00d7{_SNAPPED_FACTOR}")
+    if check:
+        value *= _LAYER_GAP_FACTOR
+        parts.append(f"check the layer first \u00d7{_LAYER_GAP_FACTOR}")
+    value = round(min(1.0, max(0.0, value)), 2)
+    return value, f"{value:.2f} = " + " \u00d7 ".join(parts)
+
+
+def _risk_note(risk: Any, fix: Fix) -> str:
+    """Return the fix's feature's city-wide relative risk from risk_factors' table, or ''."""
+    if risk is None or not fix.risk_feature or not len(risk):
+        return ""
+    rows = risk[risk["feature"] == fix.risk_feature]
+    if rows.empty:
+        return ""
+    r = rows.sort_values("band_to_m").iloc[0]
+    verdict = "a risk factor" if bool(r["significant"]) else "not a significant risk factor"
+    return (
+        f" City-wide, {fix.risk_feature}: RR {r['rr']:.1f} within {r['band_to_m']:.0f} m "
+        f"(95% CI {r['ci_low']:.1f}\u2013{r['ci_high']:.1f}), {verdict} after correction."
     )
-    return round(score, 1), f"{text} = {score:.1f}"

@@ -37,7 +37,7 @@ def _setting(default: Any, unit: str, source: str, help: str, **limits: Any) -> 
 
 
 def _table(unit: str, source: str, help: str) -> Any:  # noqa: A002
-    """A mapping setting (TOML table): empty by default, compared but not hashed."""
+    """Declare a mapping setting (TOML table): empty by default, compared, not hashed."""
     return field(
         default_factory=dict,
         hash=False,
@@ -394,7 +394,8 @@ class Settings:
             value = list(row["value"]) if isinstance(row["value"], tuple) else row["value"]
             if isinstance(value, dict):  # a TOML inline table
                 value_text = (
-                    "{" + ", ".join(f"{json.dumps(k)} = {json.dumps(v)}" for k, v in value.items())
+                    "{"
+                    + ", ".join(f"{json.dumps(k)} = {json.dumps(v)}" for k, v in value.items())
                     + "}"
                 )
             else:

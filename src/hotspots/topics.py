@@ -407,9 +407,7 @@ def _negated(target: str) -> str:
 _FLAGS = re.IGNORECASE
 _TERMS_RE = {t: re.compile(_alternation(terms), _FLAGS) for t, terms in LEXICON.items()}
 _NEGATED_RE = {
-    t: re.compile(
-        _negated(_alternation(terms)) + "|" + _no_problem(_alternation(terms)), _FLAGS
-    )
+    t: re.compile(_negated(_alternation(terms)) + "|" + _no_problem(_alternation(terms)), _FLAGS)
     for t, terms in LEXICON.items()
 }
 _EXCLUDED_RE = {t: re.compile(_alternation(terms), _FLAGS) for t, terms in EXCLUSIONS.items()}

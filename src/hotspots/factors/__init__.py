@@ -9,7 +9,11 @@ One module per factor, in the order :func:`hotspots.diagnose` adds their columns
 - :mod:`~hotspots.factors.sightlines`: obstructions across sightlines, canopy over lights
   (``trim_vegetation``, ``clear_sightline``);
 - :mod:`~hotspots.factors.concerns`: what residents report (``clean_up``);
-- :mod:`~hotspots.factors.precision`: how precisely the incidents are located.
+- :mod:`~hotspots.factors.precision`: how precisely the incidents are located;
+- :mod:`~hotspots.factors.offences`: offence groups, indoors or out, harm (the rank);
+- :mod:`~hotspots.factors.requests`: resident requests on their own: lights reported out
+  with outage windows (``repair_light``), vegetation (``trim_vegetation``), graffiti
+  (``remove_graffiti``), vacant buildings (``secure_vacant_building``).
 
 :mod:`~hotspots.factors.base` defines a :class:`Factor`; :mod:`~hotspots.factors.context`
 the shared per-place context its evidence function reads. To add a factor, build a
@@ -28,7 +32,16 @@ from contextlib import contextmanager
 
 from hotspots import _columns as C
 from hotspots._errors import raise_problems
-from hotspots.factors import bus_stops, concerns, lighting, precision, sightlines, timing
+from hotspots.factors import (
+    bus_stops,
+    concerns,
+    lighting,
+    offences,
+    precision,
+    requests,
+    sightlines,
+    timing,
+)
 from hotspots.factors.base import Column, Factor, FixRule, NoFixReason
 from hotspots.factors.context import PlaceContext
 from hotspots.fixes import Fix, catalogue, register_fix, unregister_fix
@@ -57,6 +70,8 @@ BUILTIN_FACTORS: tuple[Factor, ...] = (
     sightlines.FACTOR,
     concerns.FACTOR,
     precision.FACTOR,
+    offences.FACTOR,
+    requests.FACTOR,
 )
 """The factors hotspots ships with, in the order their columns are added."""
 

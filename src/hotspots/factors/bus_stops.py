@@ -27,7 +27,7 @@ from hotspots.factors.context import (
     pairs_within,
     share,
 )
-from hotspots.factors.lighting import inventory_check
+from hotspots.factors.lighting import CHECK_LAYER_FIRST, inventory_check
 from hotspots.settings import Settings
 
 __all__ = ["FACTOR"]
@@ -134,7 +134,8 @@ def _improve_bus_stop(c: Row, s: Settings) -> Iterator[dict[str, Any]]:
     yield {
         C.TARGET_ID: stop,
         C.TARGET_KIND: "stop",
-        C.EVIDENCE: evidence + check,
+        C.EVIDENCE: (check.strip() + " " + evidence) if check else evidence,
+        CHECK_LAYER_FIRST: bool(check),
         C.TRIGGERED_BY: [STOP_EVENT_SHARE, STOP_EVENTS_AFTER_DARK]
         + ([DARK_STOP_IDS] if stop in dark else []),
         STRENGTH: _stop_strength(float(c[STOP_EVENT_SHARE]), night, in_dark=stop in dark),

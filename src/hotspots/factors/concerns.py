@@ -87,6 +87,13 @@ def concern_evidence(ctx: PlaceContext) -> pd.DataFrame:
         axis=1,
     )
     by_topic = dict(zip(TOPICS, counts.T, strict=True))
+    if len(ctx.study.obstructions) == 0:
+        # typed vegetation requests give trim_vegetation at their own location (the
+        # requests factor) when no obstruction layer is given: not counted twice here
+        typed = inside & (np.asarray(ctx.concern_kind) == "vegetation")
+        by_topic[_VEGETATION_TOPIC] = by_topic[_VEGETATION_TOPIC] - np.bincount(
+            concern_pos[typed], minlength=k
+        )
     texts = ctx.study.concerns[C.DESCRIPTION].astype(str).reset_index(drop=True)
     phrases = top_phrases(texts[inside], pd.Series(concern_pos[inside], index=texts.index[inside]))
     return pd.DataFrame(

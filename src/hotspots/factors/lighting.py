@@ -47,7 +47,11 @@ from hotspots.factors.context import (
 from hotspots.factors.timing import NIGHT_DAY_RATIO, STUDY_NIGHT_DAY_RATIO
 from hotspots.settings import Settings
 
-__all__ = ["FACTOR", "inventory_check"]
+__all__ = ["CHECK_LAYER_FIRST", "FACTOR", "inventory_check"]
+
+CHECK_LAYER_FIRST = "check_layer_first"
+"""Key of a rule's row (and column of :func:`hotspots.recommend`): the fix rests on a likely
+gap in a layer; check the layer before acting."""
 
 log = logging.getLogger(__name__)
 
@@ -204,6 +208,11 @@ def _repair_light(c: Row, s: Settings) -> Iterator[dict[str, Any]]:
                 + (f": {', '.join(dates[:5])}" if dates else "")
                 + ")"
             )
+        window = next(
+            (g["window"] for g in c.get("reported_outages", ()) if g["light_id"] == light), ""
+        )
+        if window:
+            how[-1] += f"; {window}"
         drop = c[DARK_EVENT_SHARE] - c[DARK_EVENT_SHARE_IF_REPAIRED]
         evidence = (
             f"{night_text(c)}; light {light} within {s.light_radius_m:.0f} m is "
@@ -253,7 +262,8 @@ def _add_lighting(c: Row, s: Settings) -> Iterator[dict[str, Any]]:
         C.TARGET_KIND: "new_light_point",
         C.TARGET_X: float(c[DARK_GAP_X]),
         C.TARGET_Y: float(c[DARK_GAP_Y]),
-        C.EVIDENCE: evidence + check,
+        C.EVIDENCE: (check.strip() + " " + evidence) if check else evidence,
+        CHECK_LAYER_FIRST: bool(check),
         C.TRIGGERED_BY: [DARK_EVENT_SHARE_IF_REPAIRED, C.AFTER_DARK_SHARE, DARK_GAP_X]
         + ([LIGHT_INVENTORY_GAP] if check else []),
         STRENGTH: factor * float(c[DARK_EVENT_SHARE_IF_REPAIRED]),
@@ -286,7 +296,7 @@ def inventory_check(c: Row, s: Settings) -> tuple[str, float]:
     d = float(c[NEAREST_ANY_LIGHT_M])
     where = f"within {d:.0f} m" if np.isfinite(d) else "anywhere in the study"
     return (
-        f" Check the lights layer first: no light of any status is mapped {where} of this "
+        f" Check the layer first: no light of any status is mapped {where} of this "
         f"place (more than {s.inventory_gap_m:.0f} m is unusual in a built-up street), so the "
         "layer may not cover it (lights owned by another agency, or private ones).",
         0.5,
