@@ -76,6 +76,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "register_layer_kind": ("hotspots.layers", "register_layer_kind"),
     "register_factor": ("hotspots.factors", "register_factor"),
     "register_fix": ("hotspots.fixes", "register_fix"),
+    "risk_factors": ("hotspots.risk", "risk_factors"),
     "top_phrases": ("hotspots.topics", "top_phrases"),
     "write_report": ("hotspots.report", "write_report"),
 }
@@ -142,6 +143,7 @@ __all__ = [
     "register_layer_kind",
     "register_factor",
     "register_fix",
+    "risk_factors",
     "top_phrases",
     "write_report",
 ]

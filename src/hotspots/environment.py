@@ -17,13 +17,19 @@ from __future__ import annotations
 import logging
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from hotspots import _columns as C
 from hotspots._errors import CRSError, raise_problems
+from hotspots._requests import closed_column
 from hotspots.factors import EVIDENCE_COLUMNS, registered_factors
 from hotspots.factors.base import Factor
 from hotspots.factors.context import build_context, event_cluster_index
+from hotspots.fixes import catalogue
+from hotspots.layers import layer_kinds
+from hotspots.risk import _concern_kinds as _risk_kinds
+from hotspots.risk import risk_factors
 from hotspots.study import Study
 
 __all__ = ["EVIDENCE_COLUMNS", "diagnose", "event_cluster_index"]
@@ -37,6 +43,7 @@ def diagnose(
     *,
     streets: gpd.GeoDataFrame | None = None,
     examples: pd.DataFrame | None = None,
+    city_wide: bool = True,
 ) -> gpd.GeoDataFrame:
     """Add the evidence of what about each hot spot lets the trouble happen.
 
@@ -55,6 +62,10 @@ def diagnose(
     examples : DataFrame, optional
         Labelled concern texts (``text``, ``topic``) for the optional text classifier
         (:func:`hotspots.topics.classify_concerns`).
+    city_wide : bool
+        Also test, city-wide, the features the fixes rest on (bus stops and request kinds
+        with at least 5 requests; :func:`hotspots.risk_factors`), so each fix's evidence
+        says whether its feature is a risk factor across the study area.
 
     Returns
     -------
@@ -63,7 +74,13 @@ def diagnose(
         registered factor (:func:`hotspots.factors.evidence_columns`; the built-in ones are
         :data:`EVIDENCE_COLUMNS`). ``attrs["settings"]`` holds ``study.settings``, so
         :func:`hotspots.recommend` uses the same; ``attrs["parameters"]`` is kept from
-        `clusters`. Lights of unknown status count as working (no evidence of an outage);
+        `clusters`. ``attrs["unmapped_request_types"]`` and
+        ``attrs["unmapped_offence_types"]`` list the request types and offence wordings the
+        shipped tables and ``Settings.request_types`` / ``Settings.offence_groups`` do not
+        map (wording → count, most frequent first); ``attrs["outage_closed_column"]`` names
+        the requests' closing-date column used for outage windows (None: none found);
+        ``attrs["risk_factors"]`` holds the city-wide table (``city_wide``).
+        Lights of unknown status count as working (no evidence of an outage);
         lights reported out by residents stay working for the dark-gap measures and are
         named in ``lights_reported_out_ids``.
 
@@ -89,6 +106,11 @@ def diagnose(
     out.attrs["settings"] = study.settings
     if "parameters" in clusters.attrs:
         out.attrs["parameters"] = clusters.attrs["parameters"]
+    out.attrs["unmapped_request_types"] = dict(ctx.unmapped_request_types)
+    out.attrs["unmapped_offence_types"] = dict(ctx.unmapped_offence_types)
+    out.attrs["outage_closed_column"] = closed_column(study.concerns)
+    if city_wide and len(study.incidents) and ctx.k:
+        out.attrs["risk_factors"] = _city_wide(study)
     log.info(
         "diagnose: %d hot spots, %d evidence columns from %d factors (%s)",
         ctx.k,
@@ -97,6 +119,19 @@ def diagnose(
         ", ".join(f.name for f in factors),
     )
     return out
+
+
+def _city_wide(study: Study) -> pd.DataFrame:
+    """risk_factors for the features the fixes quote, where the study has them."""
+    wanted = {f.risk_feature for f in catalogue().values() if f.risk_feature}
+    counts = dict(zip(*np.unique(_risk_kinds(study), return_counts=True), strict=True))
+    features = [
+        name
+        for name in sorted(wanted)
+        if (name in layer_kinds() and len(study.layer(name)))
+        or (name.endswith(" requests") and counts.get(name.removesuffix(" requests"), 0) >= 5)
+    ]
+    return risk_factors(study, features=features) if features else risk_factors(study, features=[])
 
 
 def _check(study: Study, clusters: gpd.GeoDataFrame, streets: gpd.GeoDataFrame | None) -> None:

@@ -28,7 +28,7 @@ from hotspots.factors import registered_factors
 from hotspots.factors.base import STRENGTH, Factor, FixRule, NoFixReason, Row, n_events, pct
 from hotspots.factors.lighting import CHECK_LAYER_FIRST
 from hotspots.fixes import Fix, catalogue
-from hotspots.offences import GROUPS, UNKNOWN
+from hotspots.offences import UNKNOWN
 from hotspots.settings import FIX_TYPES, Settings
 
 __all__ = [
@@ -323,7 +323,7 @@ def _offence_gate(
         text = (
             f"{fix.label.lower()} withheld: it can affect {pct(share)} of the {known} incidents "
             f"of known type here (needs {pct(s.min_fix_offence_share)}); {pct(n_main / known)} "
-            f"are {main} ({GROUPS.get(main, main)})"
+            f"are {main.replace('_', ' ')}"
             + (
                 f", and {pct(indoor / known)} are indoors by their location description"
                 if located and fix.outdoor and indoor
