@@ -26,6 +26,7 @@ from hotspots.factors.context import (
     nearest_m,
     pairs_within,
     share,
+    split_sorted,
 )
 from hotspots.factors.lighting import CHECK_LAYER_FIRST, inventory_check
 from hotspots.settings import Settings
@@ -42,7 +43,7 @@ DARK_STOP_IDS = "dark_stop_ids"
 
 COLUMNS: tuple[Column, ...] = (
     Column(STOP_IDS, "list of str", "", "bus stops whose waiting area touches the hot spot"),
-    Column(STOP_NAMES, "list of str", "", "their names"),
+    Column(STOP_NAMES, "list of str", "", "their names, in the order of stop_ids"),
     Column(STOP_EVENT_SHARE, "float", "", "share of events inside a stop's waiting area"),
     Column(STOP_EVENTS_AFTER_DARK, "int", "", "of those, how many after dark"),
     Column(DARK_STOP_IDS, "list of str", "", "of the stops, those in a dark gap"),
@@ -85,7 +86,7 @@ def stop_evidence(ctx: PlaceContext) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             STOP_IDS: group_lists(cl_s, ctx.stop_ids[si], k),
-            STOP_NAMES: group_lists(cl_s, ctx.stop_names[si], k),
+            STOP_NAMES: _aligned_names(cl_s, ctx.stop_ids[si], ctx.stop_names[si], k),
             STOP_EVENT_SHARE: share(ctx.per_place.count(at_stop), ctx.n_events),
             STOP_EVENTS_AFTER_DARK: ctx.per_place.count(at_stop & ctx.inside_dark),
             DARK_STOP_IDS: group_lists(cl_s[stop_dark[si]], ctx.stop_ids[si[stop_dark[si]]], k),
@@ -96,6 +97,20 @@ def stop_evidence(ctx: PlaceContext) -> pd.DataFrame:
         "bus stops: %d hot spots with bus-stop activity", int((out[STOP_EVENT_SHARE] >= 0.5).sum())
     )
     return out
+
+
+def _aligned_names(cl: np.ndarray, ids: np.ndarray, names: np.ndarray, k: int) -> list[list[str]]:
+    """Per place, the stops' names in the order of their ids (names may repeat).
+
+    Both sides of a street may share a name, so names are not de-duplicated on their own.
+    """
+    if len(cl) == 0:
+        return [[] for _ in range(k)]
+    ids = ids.astype(str)
+    order = np.lexsort((ids, cl))
+    g, i, n = cl[order], ids[order], names[order].astype(str)
+    keep = np.r_[True, (g[1:] != g[:-1]) | (i[1:] != i[:-1])]
+    return split_sorted(g[keep], n[keep].tolist(), k)
 
 
 def _stop_night_share(c: Row) -> float:

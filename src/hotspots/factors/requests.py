@@ -251,7 +251,17 @@ def _outage_windows(ctx: PlaceContext, groups: pd.DataFrame, light: np.ndarray) 
         return
     times = ctx.events[C.TIME]
     t_inc = times[is_inc]
-    start, end = t_inc.min(), t_inc.max()
+    # compare only over the time both layers cover: before the first request the requests
+    # say nothing about whether a light was out
+    reported = ctx.study.concerns[C.REPORTED_AT]
+    start, end = max(t_inc.min(), reported.min()), t_inc.max()
+    if not start < end:
+        groups.loc[light, "window"] = (
+            f"the requests (from {reported.min():%Y-%m-%d}) and the incidents (to "
+            f"{t_inc.max():%Y-%m-%d}) do not overlap in time, so the after-dark rate while the "
+            "light was out cannot be compared"
+        )
+        return
     req = groups.attrs["requests"]
     req = req[req["kind"] == LIGHT_OUT]
     comp_to_group = {c: g for g, c in enumerate(sorted(groups.attrs["requests"]["comp"].unique()))}
@@ -266,7 +276,8 @@ def _outage_windows(ctx: PlaceContext, groups: pd.DataFrame, light: np.ndarray) 
     total = (end - start).total_seconds() / 86400.0
     nights_out = _union_length(g_of, a, b, n)
     # after-dark incidents near each reported light, and whether it was out at the time
-    dark_inc = np.flatnonzero(is_inc & ctx.event_dark)
+    in_period = ((times >= start) & (times <= end)).to_numpy()
+    dark_inc = np.flatnonzero(is_inc & ctx.event_dark & in_period)
     ev_xy = shapely.get_coordinates(ctx.events.geometry.to_numpy()[dark_inc])
     ev_t = (times.iloc[dark_inc] - start).dt.total_seconds().to_numpy() / 86400.0
     lights = np.flatnonzero(light)
@@ -305,9 +316,12 @@ def _outage_windows(ctx: PlaceContext, groups: pd.DataFrame, light: np.ndarray) 
     )
     groups["rate_ratio"], groups["ci_low"], groups["ci_high"], groups["p_value"] = rr, lo_, hi_, p
     end_day = end.strftime("%Y-%m-%d")
+    period = f"{start:%Y-%m-%d} to {end_day}"
     first_req = opened.reset_index(drop=True).groupby(g_of).min()
     groups["window"] = [
-        _window_text(row, s, end_day, bool(open_any[i]), first_req.get(i)) if light[i] else ""
+        _window_text(row, s, (period, end_day), bool(open_any[i]), first_req.get(i))
+        if light[i]
+        else ""
         for i, row in enumerate(groups.to_dict("records"))
     ]
 
@@ -381,9 +395,12 @@ def outage_rate_ratio(
     return rr, lo, hi, p
 
 
-def _window_text(g: dict[str, Any], s: Settings, end_day: str, still_open: bool, first: Any) -> str:
+def _window_text(
+    g: dict[str, Any], s: Settings, days: tuple[str, str], still_open: bool, first: Any
+) -> str:
     """Return the outage-window sentence of one reported light."""
     r = int(s.outage_window_m)
+    period, end_day = days
     if not g["nights_out"] > 0:
         when = pd.Timestamp(first).strftime("%Y-%m-%d") if first is not None else "?"
         return (
@@ -394,7 +411,8 @@ def _window_text(g: dict[str, Any], s: Settings, end_day: str, still_open: bool,
         return "the light was reported out for the whole incident period: nothing to compare with"
     n_out, n_not = int(g["n_out"]), int(g["n_not_out"])
     counts = (
-        f"{n_out} vs {n_not} events over {g['nights_out']:.0f} vs {g['nights_not_out']:.0f} nights"
+        f"{n_out} vs {n_not} events over {g['nights_out']:.0f} vs "
+        f"{g['nights_not_out']:.0f} nights, {period}"
     )
     tail = (
         f"; counted as out until the end of the data, {end_day}, no closing date"
@@ -402,14 +420,16 @@ def _window_text(g: dict[str, Any], s: Settings, end_day: str, still_open: bool,
         else ""
     )
     if n_out + n_not == 0:
-        return f"no after-dark incidents within {r} m of the reported light ({counts}){tail}"
+        return f"no after-dark incidents within {r} m of the reported light ({counts}{tail})"
     rr, lo, hi = g["rate_ratio"], g["ci_low"], g["ci_high"]
     hi_text = f"{hi:.1f}" if np.isfinite(hi) else "\u221e"
     if not np.isfinite(rr):
         head = f"after-dark incidents within {r} m happened only while the light was reported out"
+    elif rr == 0:
+        head = f"no after-dark incidents within {r} m while the light was reported out"
     else:
         word = "higher" if rr >= 1 else "lower"
-        factor = rr if rr >= 1 else (1 / rr if rr > 0 else np.inf)
+        factor = rr if rr >= 1 else 1 / rr
         head = (
             f"after-dark incidents within {r} m ran {factor:.1f}\u00d7 {word} while the light "
             "was reported out"
