@@ -102,3 +102,16 @@ def test_built_in_fixes_cannot_be_removed():
         unregister_fix("repair_light")
     with pytest.raises(ValidationError, match="not in the catalogue"):
         unregister_fix("paint_mural")
+
+
+def test_new_fixes_have_distinct_colours_offence_groups_and_sources():
+    from hotspots.fixes import BUILTIN_FIXES
+    from hotspots.offences import GROUPS
+
+    colours = [f.colour.lower() for f in BUILTIN_FIXES]
+    assert len(colours) == len(set(colours))
+    for name in ("remove_graffiti", "secure_vacant_building"):
+        fix = get_fix(name)
+        assert fix.source and fix.agency and set(fix.offence_groups) <= set(GROUPS)
+    lighting = get_fix("add_lighting")
+    assert "theft_other" not in lighting.offence_groups and lighting.outdoor

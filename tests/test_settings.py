@@ -53,3 +53,30 @@ def test_describe_lists_unit_and_source():
     assert rows["light_radius_m"]["unit"] == "m"
     assert rows["twilight_depression_deg"]["source"].startswith("civil twilight")
     assert all(r["source"] and r["help"] for r in rows.values())
+
+
+# --- issue 14: mapping settings (TOML tables) ----------------------------------------------
+
+
+def test_mapping_settings_round_trip_through_toml(tmp_path):
+    s = Settings(
+        request_types={"Lantern out": "light_out"},
+        offence_groups={"THEFT/OTHER": "theft_other"},
+        harm_weights={"robbery": 400},
+    )
+    path = tmp_path / "s.toml"
+    path.write_text(s.to_toml(), encoding="utf-8")
+    assert load_settings(path) == s
+    assert load_settings(path).harm_weights == {"robbery": 400}
+
+
+def test_mapping_settings_refuse_unknown_kinds_groups_and_weights():
+    with pytest.raises(ValidationError) as err:
+        Settings(
+            request_types={"x": "lamp"},
+            offence_groups={"y": "jaywalking"},
+            harm_weights={"robbery": -1, "nope": 1},
+        )
+    text = str(err.value)
+    for word in ("request_types", "offence_groups", "harm_weights", "nope"):
+        assert word in text
