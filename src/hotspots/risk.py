@@ -66,7 +66,7 @@ RISK_COLUMNS: dict[str, str] = {
 
 _MIN_REQUESTS = 5
 _REQUEST_KINDS = ("light_out", "dumping", "graffiti", "vacant_building", "vegetation")
-_MAX_CELLS = 1_500_000
+_MAX_CELLS = 400_000
 
 
 def risk_factors(
@@ -95,8 +95,9 @@ def risk_factors(
         Outer edges of the distance bands, increasing, metres (rings: 0-50, 50-100,
         100-200); cells beyond the last are "elsewhere".
     cell_m : float, optional
-        Cell size in metres; default 10 m, larger when the area would need more than 1.5
-        million cells.
+        Cell size in metres; default 10 m, larger when the area would need more than 400,000
+        cells (the cells only measure the bands' areas and the dispersion: the incidents'
+        own distances decide their band).
     correction : {"holm", "bh"}
         Multiple-testing correction across every feature and band.
     level : float
@@ -125,7 +126,7 @@ def risk_factors(
     rows: list[dict[str, Any]] = []
     if area is None or inc_xy is None or not chosen:
         return _table(rows, correction, level)
-    centres, counts, cell = _grid(area, inc_xy, cell_m)
+    centres, counts, cell, inc_xy = _grid(area, inc_xy, cell_m)
     cell_km2 = cell * cell / 1e6
     top = float(bands[-1])
     edges = np.r_[0.0, bands]
@@ -272,15 +273,13 @@ def _features(
             if spec.crs is None or not spec.crs.equals(study.crs):
                 problems.append(f"feature {name!r} is not in the study CRS: use .to_crs(study.crs)")
                 continue
-            out[name] = shapely.get_coordinates(shapely.centroid(spec.geometry.to_numpy()))
+            out[name] = _points_xy(spec.geometry.to_numpy())
         elif isinstance(spec, str) and spec.endswith(" requests"):
             kind = spec.removesuffix(" requests")
             rows = np.flatnonzero(kinds == kind)
             out[name] = shapely.get_coordinates(study.concerns.geometry.to_numpy()[rows])
         elif isinstance(spec, str) and spec in layer_kinds():
-            out[name] = shapely.get_coordinates(
-                shapely.centroid(study.layer(spec).geometry.to_numpy())
-            )
+            out[name] = _points_xy(study.layer(spec).geometry.to_numpy())
         else:
             problems.append(
                 f"feature {name!r}: {spec!r} is neither a layer kind ({', '.join(layer_kinds())}), "
@@ -288,6 +287,13 @@ def _features(
             )
     raise_problems(problems, "risk_factors: invalid features")
     return out
+
+
+def _points_xy(geoms: np.ndarray) -> np.ndarray:
+    """Coordinates of points (centroids of anything else)."""
+    if len(geoms) and (shapely.get_type_id(geoms) == 0).all():
+        return shapely.get_coordinates(geoms)
+    return shapely.get_coordinates(shapely.centroid(geoms))
 
 
 def _concern_kinds(study: Study) -> np.ndarray:
@@ -315,8 +321,12 @@ def _study_area(study: Study) -> Any:
 
 def _grid(
     area: Any, inc_xy: np.ndarray, cell_m: float | None
-) -> tuple[np.ndarray, np.ndarray, float]:
-    """Cell centres inside the area, the incidents per cell, and the cell size."""
+) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+    """Return the cell centres inside the area, incidents per cell, the cell size, and the
+    incidents in cell order.
+
+    KD-tree queries in spatial order are two to three times faster.
+    """
     x0, y0, x1, y1 = shapely.bounds(area)
     if cell_m is None:
         cell_m = max(10.0, math.sqrt((x1 - x0) * (y1 - y0) / _MAX_CELLS))
@@ -325,14 +335,16 @@ def _grid(
     ix = np.floor((inc_xy[:, 0] - x0) / cell_m).astype(np.int64)
     iy = np.floor((inc_xy[:, 1] - y0) / cell_m).astype(np.int64)
     ok = (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)
-    counts = np.bincount(iy[ok] * nx + ix[ok], minlength=nx * ny).astype(float)
+    flat = iy[ok] * nx + ix[ok]
+    counts = np.bincount(flat, minlength=nx * ny).astype(float)
+    inc_sorted = inc_xy[ok][np.argsort(flat, kind="stable")]
     gx = x0 + (np.arange(nx) + 0.5) * cell_m
     gy = y0 + (np.arange(ny) + 0.5) * cell_m
     cx = np.tile(gx, ny)
     cy = np.repeat(gy, nx)
     shapely.prepare(area)
     inside = shapely.contains_xy(area, cx, cy)
-    return np.c_[cx[inside], cy[inside]], counts[inside], float(cell_m)
+    return np.c_[cx[inside], cy[inside]], counts[inside], float(cell_m), inc_sorted
 
 
 def risk_svg(table: pd.DataFrame, *, width: int = 480, row_px: int = 22) -> str:
