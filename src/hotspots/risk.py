@@ -322,8 +322,7 @@ def _study_area(study: Study) -> Any:
 def _grid(
     area: Any, inc_xy: np.ndarray, cell_m: float | None
 ) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
-    """Return the cell centres inside the area, incidents per cell, the cell size, and the
-    incidents in cell order.
+    """Return cell centres in the area, counts per cell, cell size, incidents in cell order.
 
     KD-tree queries in spatial order are two to three times faster.
     """
