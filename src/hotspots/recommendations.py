@@ -173,6 +173,7 @@ def recommend(clusters: gpd.GeoDataFrame, *, settings: Settings | None = None) -
     rank[order] = np.arange(1, len(records) + 1)
     top = float(harm.max()) if len(harm) and harm.max() > 0 else 0.0
     risk = clusters.attrs.get("risk_factors")
+    risk_notes = {name: _risk_note(risk, fix) for name, fix in fixes.items()}
     for i, c in enumerate(records):
         fired = _fired(rules, supersedes, c, s)
         fired, withheld = _offence_gate(fired, c, s, fixes)
@@ -189,7 +190,7 @@ def recommend(clusters: gpd.GeoDataFrame, *, settings: Settings | None = None) -
             row[C.CAUTION] = fix.caution
             check = bool(row.pop(CHECK_LAYER_FIRST, False))
             row[CHECK_LAYER_FIRST] = check
-            row[C.EVIDENCE] += _risk_note(risk, fix)
+            row[C.EVIDENCE] += risk_notes[row[C.FIX]]
             row[HARM] = round(float(harm[i]), 2)
             row[HARM_RANK] = int(rank[i])
             row[C.PRIORITY] = round(100.0 * harm[i] / top, 1) if top > 0 else 0.0

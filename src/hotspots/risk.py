@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from scipy import stats
-from scipy.spatial import cKDTree
+from scipy.spatial import ConvexHull, QhullError, cKDTree
 
 from hotspots import _columns as C
 from hotspots._errors import raise_problems
@@ -314,9 +314,12 @@ def _study_area(study: Study) -> Any:
         return study.boundary
     if not len(study.incidents):
         return None
-    return shapely.convex_hull(
-        shapely.multipoints(shapely.get_coordinates(study.incidents.geometry.to_numpy()))
-    )
+    xy = shapely.get_coordinates(study.incidents.geometry.to_numpy())
+    try:
+        hull = ConvexHull(xy)
+    except QhullError:  # fewer than three points, or all on a line
+        return None
+    return shapely.Polygon(xy[hull.vertices])
 
 
 def _grid(

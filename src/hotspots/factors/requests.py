@@ -48,7 +48,7 @@ from hotspots.factors.base import (
     night_text,
     precision_note,
 )
-from hotspots.factors.context import PlaceContext, pairs_within
+from hotspots.factors.context import PlaceContext, pairs_within, split_sorted
 from hotspots.settings import Settings
 from hotspots.topics import OUTAGE_REPORT, TOPIC_PREFIX
 
@@ -77,6 +77,7 @@ COLUMNS: tuple[Column, ...] = (
 
 _TARGET_KINDS = ("vegetation", "graffiti", "vacant_building")
 _NO_OBSTRUCTIONS = "no_obstruction_layer"
+_CHAIN_M = 100.0  # requests farther than this beyond outage_match_m are not grouped
 _NIGHT_DAYS = 1.0
 
 
@@ -124,10 +125,14 @@ def request_evidence(ctx: PlaceContext) -> pd.DataFrame:
     gxy = groups[["x", "y"]].to_numpy(float)
     gl, gi = pairs_within(ctx.polygons, shapely.points(gxy), s.outage_match_m)
     light = groups["kind"].to_numpy(object) == LIGHT_OUT
-    _outage_windows(ctx, groups, light)
-    records = groups.to_dict("records")
+    near = np.zeros(len(groups), bool)
+    near[gi] = True
+    _outage_windows(ctx, groups, light, near)
+    records: dict[int, dict[str, Any]] = dict(
+        zip(np.flatnonzero(near).tolist(), groups[near].to_dict("records"), strict=True)
+    )
     no_obstructions = len(ctx.study.obstructions) == 0
-    for rec in records:
+    for rec in records.values():
         rec[_NO_OBSTRUCTIONS] = no_obstructions
     for p, g in zip(gl.tolist(), gi.tolist(), strict=True):
         rec = records[g]
@@ -177,7 +182,12 @@ def _group_requests(ctx: PlaceContext, kinds: np.ndarray, xy: np.ndarray) -> pd.
     """One row per reported location: requests of one kind within request_group_m, chained."""
     s = ctx.settings
     concerns = ctx.study.concerns
-    use = np.flatnonzero(np.isin(kinds, (LIGHT_OUT, *_TARGET_KINDS)))
+    # only requests that can reach a place matter (a chain of repeat reports included)
+    reach = np.zeros(len(kinds), bool)
+    reach[
+        pairs_within(ctx.polygons, concerns.geometry.to_numpy(), _CHAIN_M + s.outage_match_m)[1]
+    ] = True
+    use = np.flatnonzero(np.isin(kinds, (LIGHT_OUT, *_TARGET_KINDS)) & reach)
     if len(use) == 0:
         return pd.DataFrame()
     kind = kinds[use]
@@ -209,36 +219,49 @@ def _group_requests(ctx: PlaceContext, kinds: np.ndarray, xy: np.ndarray) -> pd.
     ).sort_values(["comp", "opened", "request_id"], kind="stable")
     by = frame.groupby("comp", sort=True)
     first = by.first()
+    comps = first.index.to_numpy()
     out = pd.DataFrame(
         {
             "kind": first["kind"].to_numpy(object),
             "id": ("R-" + first["request_id"].astype(str)).to_numpy(object),
             "x": by["x"].mean().to_numpy(float),
             "y": by["y"].mean().to_numpy(float),
-            "address": by["address"].agg(_mode_text).to_numpy(object),
+            "address": _most_common(frame, "address", frame["address"] != "", comps, ""),
             "reports": by.size().to_numpy(int),
-            "dates": by["day"].agg(lambda d: sorted(set(d))).to_numpy(object),
-            "light_id": by["pole"].agg(_mode_int).to_numpy(int),
+            "dates": _distinct_sorted(frame, "day", comps),
+            "light_id": _most_common(frame, "pole", frame["pole"] >= 0, comps, -1),
         }
     )
     ids = ctx.light_ids
-    out["light_id"] = [str(ids[i]) if i >= 0 else "" for i in out["light_id"].tolist()]
+    out["light_id"] = [str(ids[int(i)]) if i >= 0 else "" for i in out["light_id"].tolist()]
     out.attrs["requests"] = frame
     return out
 
 
-def _mode_text(values: pd.Series) -> str:
-    v = values[values.astype(str).str.len() > 0]
-    return str(v.mode().iloc[0]) if len(v) else ""
+def _most_common(
+    frame: pd.DataFrame, col: str, ok: pd.Series, comps: np.ndarray, missing: Any
+) -> np.ndarray:
+    """Per group (in `comps` order), its most common value of `col` among `ok` rows."""
+    counts = frame[ok.to_numpy(bool)].groupby(["comp", col]).size().reset_index(name="n")
+    counts = counts.sort_values(["comp", "n", col], ascending=[True, False, True])
+    best = counts.drop_duplicates("comp").set_index("comp")[col]
+    return best.reindex(comps).where(lambda v: v.notna(), missing).to_numpy(object)
 
 
-def _mode_int(values: pd.Series) -> int:
-    v = values[values >= 0]
-    return int(v.mode().iloc[0]) if len(v) else -1
+def _distinct_sorted(frame: pd.DataFrame, col: str, comps: np.ndarray) -> list[list[str]]:
+    """Per group (in `comps` order), its distinct values of `col`, sorted."""
+    pairs = frame[["comp", col]].drop_duplicates().sort_values(["comp", col])
+    at = np.searchsorted(comps, pairs["comp"].to_numpy())
+    return split_sorted(at, pairs[col].astype(str).tolist(), len(comps))
 
 
-def _outage_windows(ctx: PlaceContext, groups: pd.DataFrame, light: np.ndarray) -> None:
-    """Add the outage-window comparison of every reported light to `groups` (in place)."""
+def _outage_windows(
+    ctx: PlaceContext, groups: pd.DataFrame, light: np.ndarray, near_place: np.ndarray
+) -> None:
+    """Add the outage-window comparison of every reported light to `groups` (in place).
+
+    The sentence is written for the lights near a place (`near_place`) only.
+    """
     s = ctx.settings
     n = len(groups)
     for col in ("n_out", "n_not_out"):
@@ -318,12 +341,13 @@ def _outage_windows(ctx: PlaceContext, groups: pd.DataFrame, light: np.ndarray) 
     end_day = end.strftime("%Y-%m-%d")
     period = f"{start:%Y-%m-%d} to {end_day}"
     first_req = opened.reset_index(drop=True).groupby(g_of).min()
-    groups["window"] = [
+    said = np.flatnonzero(light & near_place)
+    text = np.full(n, "", dtype=object)
+    text[said] = [
         _window_text(row, s, (period, end_day), bool(open_any[i]), first_req.get(i))
-        if light[i]
-        else ""
-        for i, row in enumerate(groups.to_dict("records"))
+        for i, row in zip(said.tolist(), groups.iloc[said].to_dict("records"), strict=True)
     ]
+    groups["window"] = text
 
 
 def _union_length(g: np.ndarray, a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
