@@ -131,7 +131,8 @@ def _city_wide(study: Study) -> pd.DataFrame:
         if (name in layer_kinds() and len(study.layer(name)))
         or (name.endswith(" requests") and counts.get(name.removesuffix(" requests"), 0) >= 5)
     ]
-    return risk_factors(study, features=features) if features else risk_factors(study, features=[])
+    # only the 50 m band is quoted in the evidence; risk_factors() gives every band
+    return risk_factors(study, features=features, bands_m=(50.0,))
 
 
 def _check(study: Study, clusters: gpd.GeoDataFrame, streets: gpd.GeoDataFrame | None) -> None:

@@ -201,10 +201,9 @@ def offence_groups(
     {'Parking ticket': 1}
     """
     table = _wordings(overrides)
-    text = categories.astype("string").fillna("")
-    codes, uniques = pd.factorize(text)
+    codes, uniques = pd.factorize(categories.to_numpy(object))
     groups = np.empty(len(uniques), dtype=object)
-    for i, wording in enumerate(uniques.tolist()):
+    for i, wording in enumerate(list(uniques)):
         groups[i] = _group_of(str(wording), table)
     out = pd.Series(
         groups[codes] if len(codes) else np.array([], object), index=categories.index
@@ -213,7 +212,7 @@ def offence_groups(
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
     unmapped = {
         str(w): int(n)
-        for w, n, g in zip(uniques.tolist(), counts.tolist(), groups.tolist(), strict=True)
+        for w, n, g in zip(list(uniques), counts.tolist(), groups.tolist(), strict=True)
         if g == UNKNOWN and str(w).strip()
     }
     unmapped = dict(sorted(unmapped.items(), key=lambda kv: (-kv[1], kv[0])))

@@ -77,6 +77,7 @@ COLUMNS: tuple[Column, ...] = (
 
 _TARGET_KINDS = ("vegetation", "graffiti", "vacant_building")
 _NO_OBSTRUCTIONS = "no_obstruction_layer"
+_MAX_LIGHTS = 8  # reported lights an incident can count for
 _CHAIN_M = 100.0  # requests farther than this beyond outage_match_m are not grouped
 _NIGHT_DAYS = 1.0
 
@@ -303,20 +304,21 @@ def _outage_windows(
     dark_inc = np.flatnonzero(is_inc & ctx.event_dark & in_period)
     ev_xy = shapely.get_coordinates(ctx.events.geometry.to_numpy()[dark_inc])
     ev_t = (times.iloc[dark_inc] - start).dt.total_seconds().to_numpy() / 86400.0
-    lights = np.flatnonzero(light)
+    lights = np.flatnonzero(light & near_place)
     n_out = np.zeros(n, int)
     n_all = np.zeros(n, int)
     if len(dark_inc) and len(lights):
-        near = cKDTree(ev_xy).query_ball_point(
-            groups[["x", "y"]].to_numpy(float)[lights], r=s.outage_window_m
+        # each incident counts for every reported light (up to the nearest _MAX_LIGHTS)
+        # within outage_window_m: one query of a small tree
+        d, j = cKDTree(groups[["x", "y"]].to_numpy(float)[lights]).query(
+            ev_xy,
+            k=min(_MAX_LIGHTS, len(lights)),
+            distance_upper_bound=s.outage_window_m * (1 + 1e-9),
+            workers=-1,
         )
-        lengths = np.fromiter((len(x) for x in near), int, len(near))
-        pg = np.repeat(lights, lengths)
-        pe = (
-            np.concatenate([np.asarray(x, int) for x in near])
-            if lengths.sum()
-            else np.zeros(0, int)
-        )
+        d, j = d.reshape(len(ev_xy), -1), j.reshape(len(ev_xy), -1)
+        pe, col = np.nonzero(np.isfinite(d))
+        pg = lights[j[pe, col]]
         n_all = np.bincount(pg, minlength=n)
         # expand each (light, event) pair over the light's requests: out if any window holds it
         order = np.argsort(g_of, kind="stable")
@@ -340,11 +342,13 @@ def _outage_windows(
     groups["rate_ratio"], groups["ci_low"], groups["ci_high"], groups["p_value"] = rr, lo_, hi_, p
     end_day = end.strftime("%Y-%m-%d")
     period = f"{start:%Y-%m-%d} to {end_day}"
-    first_req = opened.reset_index(drop=True).groupby(g_of).min()
+    first_req = (
+        opened.reset_index(drop=True).groupby(g_of).min().dt.strftime("%Y-%m-%d").reindex(range(n))
+    ).to_numpy(object)
     said = np.flatnonzero(light & near_place)
     text = np.full(n, "", dtype=object)
     text[said] = [
-        _window_text(row, s, (period, end_day), bool(open_any[i]), first_req.get(i))
+        _window_text(row, s, (period, end_day), bool(open_any[i]), first_req[i])
         for i, row in zip(said.tolist(), groups.iloc[said].to_dict("records"), strict=True)
     ]
     groups["window"] = text
@@ -426,7 +430,7 @@ def _window_text(
     r = int(s.outage_window_m)
     period, end_day = days
     if not g["nights_out"] > 0:
-        when = pd.Timestamp(first).strftime("%Y-%m-%d") if first is not None else "?"
+        when = first if isinstance(first, str) else "?"
         return (
             f"the outage reports (from {when}) do not overlap the incident data in time, so "
             "the after-dark rate while the light was out cannot be compared"
