@@ -357,8 +357,11 @@ def test_frames_account_for_every_row(tmp_path, messy_gdf, as_frame):
 
 
 def test_csv_reader_accounts_for_every_row(tmp_path):
-    layer = read_layer(write(tmp_path, "m.csv", MESSY), kind="incidents", as_of=AS_OF)
+    # without a boundary, row 6 (616 km from the rest) is an implausible location
+    with pytest.warns(HotspotsWarning, match="implausibly far"):
+        layer = read_layer(write(tmp_path, "m.csv", MESSY), kind="incidents", as_of=AS_OF)
     assert_accounted(layer)
+    assert layer.rejected.set_index("row").loc[6, "reason"] == "implausible_location"
 
 
 def test_input_frame_is_not_mutated():
