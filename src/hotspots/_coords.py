@@ -29,7 +29,7 @@ from hotspots._times import arrow_strings
 from hotspots.layers import LayerKind
 from hotspots.settings import Settings
 
-__all__ = ["FLOAT_RE", "PAIR_RE", "CoordinateReading", "to_float"]
+__all__ = ["FLOAT_RE", "PAIR_RE", "CRSUnknownError", "CoordinateReading", "to_float"]
 
 log = logging.getLogger("hotspots.io")
 
@@ -37,6 +37,10 @@ FLOAT_RE = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 """A decimal number, optionally signed, with an exponent."""
 PAIR_RE = re.compile(rf"^\s*[\(\[]?\s*({FLOAT_RE})\s*[,;\s]\s*({FLOAT_RE})\s*[\)\]]?\s*$")
 """A coordinate pair such as ``(38.9, -77.0)``."""
+
+
+class CRSUnknownError(LayerError):
+    """Projected coordinates without a CRS and nothing to infer it from (yet)."""
 
 
 def to_float(text: pd.Series) -> np.ndarray:
@@ -278,7 +282,7 @@ class CoordinateReading:
             near = self._boundary
         points, area = reference_lonlat(near)
         if points is None and area is None:
-            raise LayerError(
+            raise CRSUnknownError(
                 f"{self.name}: {what} hold projected coordinates ({example}), not "
                 "longitude/latitude, and the file names no CRS. Pass crs= with the "
                 "publisher's system (a State Plane zone or national grid, e.g. crs=3435 for "
@@ -369,6 +373,15 @@ class CoordinateReading:
         types = np.full(self.n, "", dtype=object)
         types[present] = shapely.get_type_id(geoms[present])
         if self.spec.is_point:
+            # a MultiPoint of one point (as some exports write every point) is that point
+            multi = present & (types == 4)
+            if multi.any():
+                single = np.zeros(self.n, bool)
+                single[multi] = shapely.get_num_geometries(geoms[multi]) == 1
+                if single.any():
+                    geoms[single] = shapely.get_geometry(geoms[single], 0)
+                    types[single] = 0
+                    self.notes.append(f"{int(single.sum())} single-part MultiPoint(s) read as points")
             ok_types = {0}  # Point
             wanted = "Point"
             hint = (

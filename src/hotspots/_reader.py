@@ -307,7 +307,17 @@ def exact_duplicates(frame: pd.DataFrame) -> np.ndarray:
 
 
 def normalise_status(text: pd.Series, column: str) -> pd.Series:
-    """Map a source's light status vocabulary to working / out / unknown."""
+    """Map a source's light status vocabulary to working / out / unknown.
+
+    Phrases that negate or close a fault ("No fault found", "Repair completed", "Not out")
+    mean working, and negated working words ("Not in service", "Non-functional") mean out:
+    both are read before the single words they contain.
+
+    Examples
+    --------
+    >>> normalise_status(pd.Series(["Not in service", "No fault found", "On"]), "status").tolist()
+    ['out', 'working', 'working']
+    """
     inverted = column in {"is_out", "out", "outage", "lamp_out", "is_broken", "broken"}
     plain = column in {"working", "is_working", "operational", "is_operational", "lit"}
     mapping: dict[str, str] = {}
@@ -319,9 +329,9 @@ def normalise_status(text: pd.Series, column: str) -> pd.Series:
             mapping[value] = C.STATUS_WORKING if inverted else C.STATUS_OUT
         elif any(re.search(p, v) for p in V.STATUS_WORKING_PATTERNS):
             mapping[value] = C.STATUS_WORKING
-        elif any(re.search(p, v) for p in V.STATUS_OUT_PATTERNS):
-            mapping[value] = C.STATUS_OUT
-        elif any(re.search(rf"\b{re.escape(w)}\b", v) for w in V.OUT_WORDS):
+        elif any(re.search(p, v) for p in V.STATUS_OUT_PATTERNS) or any(
+            re.search(rf"\b{re.escape(w)}\b", v) for w in V.OUT_WORDS
+        ):
             mapping[value] = C.STATUS_OUT
         elif any(re.search(rf"\b{re.escape(w)}\b", v) for w in V.WORKING_WORDS):
             mapping[value] = C.STATUS_WORKING
