@@ -381,7 +381,9 @@ class CoordinateReading:
                 if single.any():
                     geoms[single] = shapely.get_geometry(geoms[single], 0)
                     types[single] = 0
-                    self.notes.append(f"{int(single.sum())} single-part MultiPoint(s) read as points")
+                    self.notes.append(
+                        f"{int(single.sum())} single-part MultiPoint(s) read as points"
+                    )
             ok_types = {0}  # Point
             wanted = "Point"
             hint = (
@@ -529,6 +531,16 @@ class CoordinateReading:
         if xc is None or yc is None:
             return
         zero = (to_float(self._text(xc)) == 0) & (to_float(self._text(yc)) == 0)
+        zero &= self.reason == ""
+        if not zero.any():
+            return
+        msg = (
+            f"{self.name}: {int(zero.sum())} row(s) with {xc}=0 and {yc}=0 (the projected "
+            f"origin: a geocoding failure) rejected as implausible locations, although "
+            f"{self.used['lon']}/{self.used['lat']} hold a point"
+        )
+        warnings.warn(msg, HotspotsWarning, stacklevel=5)
+        self.notes.append(msg)
         self._reject(
             zero,
             "implausible_location",

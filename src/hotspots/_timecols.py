@@ -123,10 +123,8 @@ class TimeFields:
         named += [c for c in cols if re.search(r"time$|^time|_tm$", V.norm(c)) and c not in named]
         for c in named:
             values = _spread_sample(self._text(c).loc[lambda s: s != ""])
-            if len(values) and (
-                values.str.fullmatch(_CLOCK_RE).mean() >= 0.8
-                or values.str.fullmatch(_HHMM_RE).mean() >= 0.8
-            ):
+            clock = values.str.fullmatch(_CLOCK_RE) | values.str.fullmatch(_HHMM_RE)
+            if len(values) and clock.mean() >= 0.8:
                 return c
         return None
 
@@ -169,7 +167,7 @@ class TimeFields:
                     f"(e.g. {text[~missing].iloc[0]!r}); name another with "
                     "columns={'time': ...}, or convert it to ISO 8601 (2025-03-02 12:00:32)"
                 )
-            if info.get("dayfirst_ambiguous"):
+            if info.get("dayfirst_ambiguous") and self.dayfirst is None:
                 order = "day-first" if info.get("dayfirst") else "month-first"
                 msg = (
                     f"{self.name}: every date in {col!r} reads both day-first and month-first; "

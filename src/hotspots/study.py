@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import json
 import logging
 import warnings
 from collections.abc import Mapping
@@ -246,6 +247,46 @@ class Study:
                 }
             )
         return pd.DataFrame(rows).set_index("layer")
+
+    def load_record(self) -> dict[str, Any]:
+        """How the study was loaded, JSON-ready (``run.json`` carries it as ``loading``).
+
+        Returns
+        -------
+        dict
+            ``timezone`` (:attr:`tz_source`), ``crs``, ``time_overlap``
+            (:attr:`time_overlap`) and ``layers``: per kind its source(s), rows read /
+            loaded / rejected, rejections by reason, notes and
+            :attr:`hotspots.Layer.reading` (time column and formats, offsets read as local
+            and why, day-first, CRS and whether it was inferred, files of a layer read from
+            several).
+
+        Examples
+        --------
+        >>> from hotspots import datasets
+        >>> rec = datasets.load_study("dc").load_record()
+        >>> rec["timezone"]["tz"], rec["layers"]["incidents"]["time"]["column"]
+        ('America/New_York', 'START_DATE')
+        """
+        layers = {}
+        for kind, rec in self.layers.items():
+            reasons = rec.rejected[C.REJ_REASON].value_counts().to_dict() if rec.n_rejected else {}
+            layers[kind] = {
+                "source": rec.source,
+                "read": rec.n_read,
+                "loaded": rec.n_loaded,
+                "rejected": rec.n_rejected,
+                "rejected_by_reason": {str(k): int(v) for k, v in reasons.items()},
+                "notes": list(rec.notes),
+                **dict(rec.reading),
+            }
+        record = {
+            "timezone": dict(self.tz_source) or {"tz": self.tz},
+            "crs": self.crs.to_string(),
+            "time_overlap": dict(self.time_overlap),
+            "layers": layers,
+        }
+        return json.loads(json.dumps(record, default=str))
 
     def rejections_by_reason(self) -> pd.DataFrame:
         """Count rejected rows by layer and reason."""
