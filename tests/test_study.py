@@ -8,8 +8,8 @@ import pytest
 import shapely
 
 from hotspots import (
-    HotspotsWarning,
     CRSError,
+    HotspotsWarning,
     LayerError,
     Settings,
     Study,

@@ -130,9 +130,8 @@ def load_study(name: str, **kwargs: Any) -> Any:
     >>> study.tz
     'America/New_York'
     """
-    from hotspots.study import build_study  # geopandas: paths() and available() stay light
-
     from hotspots.layers import layer_kinds
+    from hotspots.study import build_study  # geopandas: paths() and available() stay light
 
     kinds = {*layer_kinds(), "boundary"}
     files = {k: v for k, v in paths(name).items() if k in kinds}
