@@ -148,33 +148,38 @@ def merge_files(kind: str, parts: list[Layer]) -> Layer:
     )
 
 
-def _swap_layer(layer: Layer) -> Layer:
+def _swap_layer(layer: Layer, lon: np.ndarray, lat: np.ndarray) -> Layer:
+    """Return the layer with each point's lon/lat exchanged, back in the layer's CRS."""
     data = layer.data
-    geoms = data.geometry.to_numpy()
-    swapped = shapely.transform(geoms, lambda xy: xy[:, ::-1])
-    return dataclasses.replace(
-        layer, data=data.set_geometry(gpd.GeoSeries(swapped, index=data.index, crs=data.crs))
-    )
+    crs = pyproj.CRS.from_user_input(data.crs) if data.crs is not None else pyproj.CRS(4326)
+    x, y = lat, lon
+    if crs != pyproj.CRS(4326):
+        x, y = pyproj.Transformer.from_crs(4326, crs, always_xy=True).transform(lat, lon)
+    points = gpd.GeoSeries(shapely.points(x, y), index=data.index, crs=crs)
+    return dataclasses.replace(layer, data=data.set_geometry(points))
 
 
-def check_places(layers: dict[str, Layer], *, boundary_given: bool) -> dict[str, Layer]:
+def check_places(
+    layers: dict[str, Layer], *, boundary_given: bool
+) -> tuple[dict[str, Layer], set[str]]:
     """Swap a layer whose lon/lat columns are swapped as a whole; reject stray points.
 
     Each layer's centre is compared with the centre of the other layers: a layer far from
     them whose swapped centre lies among them (and whose own centre is at sea or near a
     pole) is swapped back, with a warning. Then every point farther from the centre of all
     the data than the plausibility threshold (see :mod:`hotspots._sanity`) is rejected as
-    ``implausible_location``.
+    ``implausible_location``. Returns the layers and the kinds that were swapped.
     """
-    if boundary_given or len(layers) == 0:
-        return layers
+    swapped: set[str] = set()
+    if boundary_given or len(layers) < 2:  # one layer: read_layer has checked it already
+        return layers, swapped
     out = dict(layers)
     where = {k: layer_lonlat(v) for k, v in out.items() if v.n_loaded}
     if len(where) >= 2:
         for kind, (lon, lat) in list(where.items()):
             layer = out[kind]
-            if layer.data.crs is None or not pyproj.CRS(layer.data.crs).is_geographic:
-                continue
+            if not get_layer_kind(kind).is_point or "lon" not in layer.columns:
+                continue  # only coordinate columns can be swapped as a whole
             others = [v for k, v in where.items() if k != kind]
             olon = np.concatenate([o[0] for o in others])
             olat = np.concatenate([o[1] for o in others])
@@ -189,10 +194,13 @@ def check_places(layers: dict[str, Layer], *, boundary_given: bool) -> dict[str,
                     f"its longitude and latitude columns are swapped; read swapped"
                 )
                 warnings.warn(msg, HotspotsWarning, stacklevel=4)
-                out[kind] = dataclasses.replace(_swap_layer(layer), notes=(*layer.notes, msg))
+                out[kind] = dataclasses.replace(
+                    _swap_layer(layer, lon, lat), notes=(*layer.notes, msg)
+                )
                 where[kind] = (lat, lon)
-    if not where:
-        return out
+                swapped.add(kind)
+    if len(where) < 2:
+        return out, swapped
     all_lon = np.concatenate([v[0] for v in where.values()])
     all_lat = np.concatenate([v[1] for v in where.values()])
     _, all_dist, _, centre = far_from_centre(all_lon, all_lat)
@@ -223,7 +231,7 @@ def check_places(layers: dict[str, Layer], *, boundary_given: bool) -> dict[str,
         out[kind] = dataclasses.replace(
             reject_rows(layer, far, "implausible_location", detail), notes=(*layer.notes, msg)
         )
-    return out
+    return out, swapped
 
 
 def time_overlap(layers: dict[str, Layer]) -> dict[str, Any]:

@@ -476,11 +476,33 @@ def build_study(
         tz_record = {"tz": tz, "inferred": False} if tz is not None else {}
     period_ts = _parse_period(period, tz or "UTC")
 
-    # Read every layer in its own CRS (lon/lat for CSV), check the places across layers,
-    # then choose one metric CRS from the plausible data and project each layer once.
-    loaded: dict[str, Layer] = {}
+    # One metric CRS for all: the one given, else the UTM zone of the boundary, else of the
+    # plausible rows of the first layer read (incidents, normally). Each layer is projected
+    # as it is read, so points are built once.
+    if crs is not None:
+        metric: Any = _check_metric(crs)
+    elif boundary_wgs is not None:
+        metric = pyproj.CRS.from_user_input(boundary_wgs.estimate_utm_crs())
+        log.info("study CRS: %s (%s), from the boundary", metric.to_string(), metric.name)
+    else:
+        metric = "utm"
+    metric_from = ""
     deferred: list[tuple[str, int, LayerSource]] = []
     parts: dict[str, list[Layer | None]] = {}
+
+    def read(kind: str, one: LayerSource, near: Any) -> Layer:
+        nonlocal metric, metric_from, tz, tz_record, period_ts
+        layer = _read(one, kind, tz, boundary_wgs, period_ts, duplicates, settings,
+                      read_options, near=near, to_crs=metric)  # fmt: skip
+        if tz is None:  # the first layer read fixes the study's timezone
+            tz = layer.reading.get("tz", {}).get("tz", "UTC")
+            tz_record = {**dict(layer.reading.get("tz", {})), "from": layer.source}
+            period_ts = _parse_period(period, tz)
+        if metric == "utm" and layer.n_loaded:
+            metric, metric_from = _utm_of(layer.data), kind
+            log.info("study CRS: %s (%s), from the %s", metric.to_string(), metric.name, kind)
+        return layer
+
     for kind, src in given.items():
         if src is None:
             continue
@@ -493,55 +515,24 @@ def build_study(
                 parts[kind][i] = one
                 continue
             try:
-                layer = _read(one, kind, tz, boundary_wgs, period_ts, duplicates, settings,
-                              read_options, near=None)  # fmt: skip
+                parts[kind][i] = read(kind, one, None)
             except CRSUnknownError:
                 deferred.append((kind, i, one))
-                continue
-            parts[kind][i] = layer
-            if tz is None:  # the first layer read fixes the study's timezone
-                tz = layer.reading.get("tz", {}).get("tz", "UTC")
-                tz_record = {**dict(layer.reading.get("tz", {})), "from": layer.source}
-                period_ts = _parse_period(period, tz)
     if deferred:  # projected x/y without a CRS: infer it from the layers read so far
         near = _near(parts, boundary_wgs)
         for kind, i, one in deferred:
-            if near is None:
-                _read(
-                    one,
-                    kind,
-                    tz,
-                    boundary_wgs,
-                    period_ts,
-                    duplicates,
-                    settings,
-                    read_options,
-                    near=None,
-                )  # fmt: skip  (raises the reader's message)
-            parts[kind][i] = _read(one, kind, tz, boundary_wgs, period_ts, duplicates,
-                                   settings, read_options, near=near)  # fmt: skip
-    for kind, layer_parts in parts.items():
-        loaded[kind] = merge_files(kind, [p for p in layer_parts if p is not None])
+            parts[kind][i] = read(kind, one, near)  # with nothing near: the reader's error
+    loaded = {
+        kind: merge_files(kind, [p for p in ps if p is not None]) for kind, ps in parts.items()
+    }
     tz = tz or "UTC"
-    loaded = check_places(loaded, boundary_given=boundary_wgs is not None)
+    loaded, swapped = check_places(loaded, boundary_given=boundary_wgs is not None)
     _warn_empty(loaded)
-
-    # One metric CRS for all: the one given, else the UTM zone of the boundary, else of the
-    # first layer with loaded rows (incidents, normally).
-    if crs is not None:
-        metric: Any = _check_metric(crs)
-    elif boundary_wgs is not None:
-        metric = pyproj.CRS.from_user_input(boundary_wgs.estimate_utm_crs())
-        log.info("study CRS: %s (%s), from the boundary", metric.to_string(), metric.name)
-    else:
-        first = next((k for k, v in loaded.items() if v.n_loaded), None)
-        if first is None:
-            raise ValidationError("cannot choose a CRS: no layer has any loaded rows; pass `crs=`")
-        data = loaded[first].data
-        metric = pyproj.CRS.from_user_input(
-            data.crs if _is_metric(data.crs) else data.estimate_utm_crs()
-        )
-        log.info("study CRS: %s (%s), from the %s", metric.to_string(), metric.name, first)
+    if metric == "utm":
+        raise ValidationError("cannot choose a CRS: no layer has any loaded rows; pass `crs=`")
+    if metric_from in swapped:  # the CRS came from a layer read the wrong way round
+        metric = _utm_of(loaded[metric_from].data)
+        log.info("study CRS: %s, from the %s read swapped", metric.to_string(), metric_from)
 
     records: dict[str, Layer] = {}
     for kind, rec in loaded.items():
@@ -584,6 +575,7 @@ def _read(
     read_options: Mapping[str, Mapping[str, Any]],
     *,
     near: Any,
+    to_crs: Any,
 ) -> Layer:
     options = dict(read_options.get(kind, {}))
     if near is not None and "near" not in options:
@@ -596,8 +588,13 @@ def _read(
         period=period,
         duplicates=duplicates,
         settings=settings,
+        to_crs=to_crs,
         **options,
     )
+
+
+def _utm_of(data: gpd.GeoDataFrame) -> pyproj.CRS:
+    return pyproj.CRS.from_user_input(data.crs if _is_metric(data.crs) else data.estimate_utm_crs())
 
 
 def _near(
