@@ -379,3 +379,112 @@ def test_no_hot_spots_still_writes_everything(
         assert (out / name).is_file(), name
     assert len(pd.read_csv(out / "recommendations.csv")) == 0
     assert set(pd.read_csv(out / "recommendations.csv").columns) >= REC_COLUMNS
+
+
+# =========================================================================================
+# bad options found before the analysis, the output folder, Ctrl-C
+# =========================================================================================
+
+
+@pytest.fixture(scope="module")
+def projected_boundary(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The scene boundary in UTM metres, saved as GeoJSON without a `crs` member."""
+    frame = gpd.read_file(datasets.paths("scene")["boundary"]).to_crs(32630)
+    record = json.loads(frame.to_json())
+    record.pop("crs", None)
+    path = tmp_path_factory.mktemp("boundary") / "utm_boundary.geojson"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--crs", "not-a-crs"], "--crs not-a-crs: not a CRS PROJ knows"),
+        (["--crs", "EPSG:4326"], "--crs EPSG:4326: is not a projected CRS in metres"),
+        (["--incidents-crs", "EPSG:999999"], "--incidents-crs EPSG:999999: not a CRS PROJ"),
+        (["--boundary", "BOUNDARY"], "which are not longitude/latitude"),
+        (["--out", "/proc/hotspots-out"], "--out /proc/hotspots-out: cannot write in /proc"),
+        (["--out", "FILE/out"], "is a file; give another path"),
+        (["--out", "FILE"], "exists and is not a folder"),
+        (["--wait", "-1"], "--wait must be >= 0"),
+    ],
+)
+def test_bad_crs_boundary_or_out_exit_2_before_the_analysis(
+    extra: list[str],
+    message: str,
+    tmp_path: Path,
+    projected_boundary: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    swap = {"BOUNDARY": str(projected_boundary), "FILE": str(tmp_path / "file"),
+            "FILE/out": str(tmp_path / "file" / "out")}  # fmt: skip
+    extra = [swap.get(a, a) for a in extra]
+    args = ["-v", "analyze", "--incidents", str(datasets.paths("scene")["incidents"])]
+    args += ["--tz", "Europe/London", "--out", str(tmp_path / "out"), *extra]
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert "stage load" not in err  # found before any file was read
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_busy_output_folder_exits_2_with_the_lock_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hotspots._output import output_folder
+
+    out = tmp_path / "out"
+    with output_folder(out):
+        args = ["demo", "--sample", "scene", "--wait", "0.2", "--out", str(out)]
+        assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert "--out" in err and "another hotspots run is writing to this folder" in err
+    assert "--wait SECONDS" in err
+
+
+def test_a_second_run_replaces_only_its_own_files(
+    scene_out: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(scene_out, out)
+    (out / "notes.md").write_text("the team's notes", encoding="utf-8")
+    paths = datasets.paths("scene")
+    args = ["analyze", "--incidents", str(paths["incidents"]), "--tz", "Europe/London"]
+    assert cli.main([*args, "--name", "Second", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "replaced the previous run's hotspots.csv, hotspots.gpkg, map.html" in printed
+    assert (out / "notes.md").read_text(encoding="utf-8") == "the team's notes"
+    assert json.loads((out / "run.json").read_text(encoding="utf-8"))["study"] == "Second"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no lock, journal, staging
+
+
+def test_ctrl_c_inside_pyproj_log_callback_is_not_lost() -> None:
+    # pyproj logs PROJ messages from a C callback; a KeyboardInterrupt raised in Python code
+    # under it cannot cross the C frame and was printed and dropped, so Ctrl-C was lost
+    import logging
+    import os
+    import signal
+
+    import pyproj
+
+    class CtrlC(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            os.kill(os.getpid(), signal.SIGINT)  # handled while inside the callback
+
+    logger = logging.getLogger("pyproj")
+    handler, level = CtrlC(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    interrupts = cli._Interrupts()
+    try:
+        with interrupts.installed():
+            with pytest.raises(pyproj.exceptions.CRSError):  # the run would have gone on
+                pyproj.CRS.from_user_input("EPSG:999999")
+            assert interrupts.pending
+            with pytest.raises(KeyboardInterrupt):
+                interrupts.check()  # ...to the next stage boundary, which raises it
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)

@@ -12,6 +12,7 @@ import pytest
 import shapely
 
 from hotspots import datasets, diagnose, find_hotspots, recommend, write_report
+from hotspots._escape import markdown_text
 from hotspots.assessment import assess
 from hotspots.forecast import compare_forecasts
 from hotspots.report import OUTPUT_FILES
@@ -142,12 +143,12 @@ def test_report_md_names_study_period_parameters_places_fixes_caveats(scene, rep
     out, _ = report
     text = (out / "report.md").read_text(encoding="utf-8")
     first, last = study.time_span()
-    assert text.startswith(f"# {study.name}")
+    assert text.startswith(f"# {markdown_text(study.name)}\n")  # data text is escaped
     assert f"{first:%Y-%m-%d}" in text and f"{last:%Y-%m-%d}" in text
     assert "## Parameters" in text and f"{study.settings.light_radius_m:.0f} m" in text
     top = recs.sort_values("priority", ascending=False).iloc[0]
-    assert f"**{top['cluster_id']}**" in text and f"`{top['fix']}`" in text
-    assert top["evidence"] in text
+    assert f"**{markdown_text(top['cluster_id'])}**" in text and f"`{top['fix']}`" in text
+    assert markdown_text(top["evidence"]) in text
     assert "## Caveats" in text
     assert "## Assessment" not in text and "## Forecast accuracy" not in text
 
@@ -171,8 +172,8 @@ def test_assessment_and_forecast_sections(scene, extras, tmp_path):
                          forecast=forecast)  # fmt: skip
     assert sorted(files) == sorted([*OUTPUT_FILES, "assessment.csv", "forecast.csv"])
     text = (tmp_path / "report.md").read_text(encoding="utf-8")
-    assert "## Assessment" in text and assessment.summary() in text
-    assert "| slice | treated_before |" in text and "| night |" in text
+    assert "## Assessment" in text and markdown_text(assessment.summary()) in text
+    assert "| slice | treated\\_before |" in text and "| night |" in text
     assert "## Forecast accuracy" in text and "| kde | 0.05 |" in text
     table = pd.read_csv(tmp_path / "assessment.csv", keep_default_na=False)
     assert list(table["slice"]) == ["all", "night", "day"]

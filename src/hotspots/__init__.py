@@ -21,6 +21,8 @@ if TYPE_CHECKING:  # the real imports, for type checkers and IDEs
     from hotspots.assessment import Assessment, assess
     from hotspots.cluster import crime_concentration, event_clusters, find_hotspots
     from hotspots.environment import diagnose
+    from hotspots.factors import register_factor
+    from hotspots.fixes import register_fix
     from hotspots.forecast import compare_forecasts, evaluate_forecast
     from hotspots.grid import grid_counts, grid_gistar
     from hotspots.io import REJECTION_REASONS, Layer, LocationPrecision, read_boundary, read_layer
@@ -72,6 +74,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "read_layer": ("hotspots.io", "read_layer"),
     "recommend": ("hotspots.recommend", "recommend"),
     "register_layer_kind": ("hotspots.layers", "register_layer_kind"),
+    "register_factor": ("hotspots.factors", "register_factor"),
+    "register_fix": ("hotspots.fixes", "register_fix"),
     "top_phrases": ("hotspots.topics", "top_phrases"),
     "write_report": ("hotspots.report", "write_report"),
 }
@@ -136,6 +140,8 @@ __all__ = [
     "read_layer",
     "recommend",
     "register_layer_kind",
+    "register_factor",
+    "register_fix",
     "top_phrases",
     "write_report",
 ]

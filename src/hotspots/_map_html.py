@@ -14,32 +14,15 @@ import numpy as np
 import pandas as pd
 
 from hotspots import _columns as C
+from hotspots import fixes
 from hotspots._escape import html_text as esc
 
 if TYPE_CHECKING:
     # only for type hints: the map does not need the assessment stage to run
     from hotspots.assessment import Assessment
 
-FIX_COLOURS: dict[str, str] = {
-    "repair_light": "#E69F00",
-    "add_lighting": "#D55E00",
-    "improve_bus_stop": "#0072B2",
-    "trim_vegetation": "#009E73",
-    "clear_sightline": "#CC79A7",
-    "clean_up": "#56B4E9",
-    "no_environmental_fix": "#7F7F7F",
-}
-"""Okabe-Ito colour-blind-safe palette, one colour per fix (grey: none indicated)."""
-
-FIX_LABELS: dict[str, str] = {
-    "repair_light": "Repair a light that is out",
-    "add_lighting": "Add lighting in a dark gap",
-    "improve_bus_stop": "Improve the bus stop",
-    "trim_vegetation": "Trim vegetation",
-    "clear_sightline": "Clear a blocked sightline",
-    "clean_up": "Clean up",
-    "no_environmental_fix": "No environmental fix indicated",
-}
+NOT_RECOMMENDED = "#444444"
+"""Colour of a place that has no recommendation (recommend was not run for it)."""
 
 AREA_LABELS = {"treated": "Treated area", "buffer": "Displacement buffer",
                "control": "Control area"}  # fmt: skip
@@ -53,13 +36,13 @@ AREAS = ("treated", "buffer", "control")  # hotspots.assessment.AREAS
 
 
 def fix_label(fix: str) -> str:
-    """Return the label of `fix` (its name when it has none)."""
-    return FIX_LABELS.get(fix, fix)
+    """Return the catalogue label of `fix`; "Not assessed" for a place without a fix."""
+    return fixes.fix_label(fix) if fix else "Not assessed"
 
 
 def fix_colour(fix: str) -> str:
-    """Return the colour of `fix` (dark grey when it has none)."""
-    return FIX_COLOURS.get(fix, "#444444")
+    """Return the catalogue colour of `fix` (a neutral grey for a place without a fix)."""
+    return fixes.fix_colour(fix) if fix else NOT_RECOMMENDED
 
 
 _HOUR_TICKS = {0: "0h", 6: "6h", 12: "12h", 18: "18h", 23: "23h"}
@@ -162,6 +145,8 @@ def popup_html(
             effect = r.get(C.EFFECT)
             if isinstance(effect, str) and effect:
                 evidence += f'<br><i class="effect">Effect: {esc(effect)}</i>'
+            if fix != C.NO_FIX:
+                evidence += f'<br><span class="agency">Who: {esc(fixes.get_fix(fix).agency)}</span>'
             parts.append(
                 f'<li><b class="fix" data-fix="{esc(fix)}">{esc(fix_label(fix))}</b>'
                 f"{target}{evidence}</li>"

@@ -8,10 +8,14 @@ TOML, to edit and pass back with ``--config``.
 
 The output folder holds ``map.html``, ``hotspots.gpkg`` (layers ``hotspots`` and
 ``recommendations``), ``hotspots.csv``, ``recommendations.csv``, ``rejected.csv``,
-``report.md`` and ``run.json`` (see :func:`hotspots.write_report`).
+``report.md`` and ``run.json`` (see :func:`hotspots.write_report`). They are written
+beside it first and moved in together at the end, under a lock, so the folder holds the
+previous run or the new one, never a mix; other files in it are left alone (see
+:mod:`hotspots._output`). ``--out`` and every CRS are checked before the analysis starts.
 
-Exit codes: 0 ok, 2 bad arguments or unreadable input (the reader's message, no
-traceback), 1 unexpected failure (the traceback with ``-v``), 130 interrupted.
+Exit codes: 0 ok, 2 bad arguments or unreadable input (one message naming the option and
+the fix, no traceback), 1 unexpected failure (the traceback with ``-v``), 130 interrupted
+(Ctrl-C; the output folder is left as it was).
 """
 
 from __future__ import annotations
@@ -19,11 +23,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import signal
 import sys
+import threading
 import time
 import traceback
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,13 +90,22 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--top", type=int, default=10, metavar="N", help="places listed in the report and summary"
     )
+    g.add_argument(
+        "--wait",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="how long to wait for another run writing to the same --out "
+        "(default: %(default)g; then exit 2)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hotspots",
         description="Find places where trouble keeps coming back, and what to fix there.",
-        epilog="Exit codes: 0 ok, 2 bad arguments or unreadable input, 1 unexpected failure.",
+        epilog="Exit codes: 0 ok, 2 bad arguments or unreadable input, 1 unexpected failure, "
+        "130 interrupted (the output folder is left as it was).",
     )
     parser.add_argument(
         "-v", "--verbose", action="count", default=0, help="more detail (-vv: debug)"
@@ -168,7 +183,12 @@ def _parser() -> argparse.ArgumentParser:
         cols.add_argument(
             f"--{kind}-layer", metavar="NAME", help=f"layer of a GeoPackage holding {kind}"
         )
-    an.add_argument("--out", required=True, metavar="DIR", help="output folder (created)")
+    an.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="output folder (created); its other files are left alone",
+    )
 
     demo = sub.add_parser(
         "demo",
@@ -229,7 +249,9 @@ def _layer_options(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
 
 
 def _check_args(args: argparse.Namespace) -> None:
-    """Check files and numbers up front, listing every problem at once."""
+    """Check files, CRSs, the output folder and numbers up front, listing every problem."""
+    from hotspots._output import check_folder
+
     problems: list[str] = []
     for kind in (*layer_kinds(), "boundary", "config"):
         value = getattr(args, kind, None)
@@ -240,9 +262,15 @@ def _check_args(args: argparse.Namespace) -> None:
             problems.append(f"--{kind} {value}: no such file")
         elif path.is_dir() and path.suffix.lower() != ".gdb":
             problems.append(f"--{kind} {value}: is a folder; give the file inside it")
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        problems.append(f"--out {args.out}: exists and is not a folder")
+        elif kind == "boundary":
+            problems += _boundary_problems(path)
+    problems += _crs_problems(args)
+    try:
+        check_folder(args.out)
+    except ValidationError as exc:
+        problems.append(str(exc))
+    if args.wait < 0:
+        problems.append(f"--wait must be >= 0 seconds, got {args.wait}")
     if args.eps_m is not None and args.eps_m <= 0:
         problems.append(f"--eps-m must be > 0, got {args.eps_m}")
     if args.min_samples is not None and args.min_samples < 2:
@@ -251,6 +279,113 @@ def _check_args(args: argparse.Namespace) -> None:
         problems.append(f"--top must be >= 1, got {args.top}")
     if problems:
         raise ValidationError("invalid arguments:\n  - " + "\n  - ".join(problems))
+
+
+def _crs_problems(args: argparse.Namespace) -> list[str]:
+    """Check --crs and every --<layer>-crs with PROJ before any file is read."""
+    import pyproj
+
+    problems = []
+    for option in ("crs", *(f"{kind}_crs" for kind in _LAYERS)):
+        value = getattr(args, option, None)
+        if value is None:
+            continue
+        flag = "--" + option.replace("_", "-")
+        try:
+            crs = pyproj.CRS.from_user_input(value)
+        except pyproj.exceptions.CRSError as exc:
+            reason = str(exc).rpartition("proj_create: ")[2].rstrip(")") or str(exc)
+            problems.append(
+                f"{flag} {value}: not a CRS PROJ knows ({reason}); give an EPSG code, "
+                "e.g. EPSG:32618 (UTM 18N) or EPSG:26985 (Maryland State Plane, metres)"
+            )
+            continue
+        unit = crs.axis_info[0].unit_name if crs.axis_info else ""
+        if option == "crs" and not (crs.is_projected and unit in ("metre", "meter")):
+            problems.append(
+                f"--crs {value}: is not a projected CRS in metres ({crs.name}); give one "
+                "such as EPSG:32618 (UTM 18N), or leave --crs out to use the data's UTM zone"
+            )
+    return problems
+
+
+def _boundary_problems(path: Path) -> list[str]:
+    """Check that the boundary file opens and that its coordinates fit its CRS."""
+    import geopandas as gpd
+    import pyogrio
+
+    try:
+        frame = gpd.read_file(path)
+    except (OSError, ValueError, RuntimeError, pyogrio.errors.DataSourceError) as exc:
+        return [f"--boundary {path}: cannot be read as a GIS file ({_shorten(str(exc), 200)}); "
+                "give a GeoJSON, GeoPackage or Shapefile with the study area polygon"]  # fmt: skip
+    if frame.empty or frame.geometry.isna().all():
+        return [f"--boundary {path}: has no geometry; give a file with the study area polygon"]
+    if frame.crs is not None and frame.crs.is_projected:
+        return []
+    west, south, east, north = frame.total_bounds
+    if west >= -180 and south >= -90 and east <= 180 and north <= 90:
+        return []
+    crs = "no CRS" if frame.crs is None else f"CRS {frame.crs.to_string()}"
+    return [
+        f"--boundary {path}: coordinates reach x={east:.6g}, y={north:.6g}, which are not "
+        f"longitude/latitude, but the file has {crs} (a GeoJSON without a `crs` member is "
+        "read as lon/lat); reproject it to lon/lat (e.g. "
+        f"`ogr2ogr -t_srs EPSG:4326 boundary_wgs84.geojson {path.name}`) or save it as "
+        "a GeoPackage, which records its CRS"
+    ]
+
+
+class _Interrupts:
+    """A SIGINT handler that never loses a Ctrl-C.
+
+    Python's default handler raises KeyboardInterrupt wherever the main thread is. When
+    that is inside a Python function called back from C, the exception cannot cross the C
+    frame and is printed and dropped: pyproj logs every PROJ message through such a
+    callback (``pyproj._context.pyproj_log_function`` calls ``logging``), so a Ctrl-C in
+    the first seconds of a run was often swallowed and the run went on to exit 0. Raised
+    inside the import of a compiled module, it can also leave Python's "unhandled
+    KeyboardInterrupt" flag set, so the process kills itself with SIGINT on exit (-2)
+    after the error was reported. This handler records every interrupt and raises at once
+    unless it runs inside ``logging`` or an import; :meth:`check`, called at every stage
+    boundary, before the output is moved into place and after, raises a recorded one.
+    """
+
+    _DEFER_IN = ("logging", "importlib._bootstrap", "importlib._bootstrap_external")
+
+    def __init__(self) -> None:
+        self.pending = False
+
+    def handle(self, signum: int, frame: Any) -> None:
+        """Record the interrupt; raise KeyboardInterrupt unless inside logging or an import."""
+        del signum
+        self.pending = True
+        while frame is not None:
+            if frame.f_globals.get("__name__") in self._DEFER_IN:
+                return  # raised by check() at the next stage boundary
+            frame = frame.f_back
+        raise KeyboardInterrupt
+
+    def check(self) -> None:
+        """Raise KeyboardInterrupt if an interrupt was recorded."""
+        if self.pending:
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def installed(self, *, then: Any = None) -> Iterator[None]:
+        """Use this handler for SIGINT in the block (main thread only).
+
+        Afterwards restore the previous handler, or set `then` (e.g. ``signal.SIG_IGN`` when
+        the process is about to exit with the run's own code).
+        """
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = signal.signal(signal.SIGINT, self.handle)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous if then is None else then)
 
 
 # =========================================================================================
@@ -265,10 +400,13 @@ class _Progress:
     enabled: bool
     console: Any = None
     timings: dict[str, float] = field(default_factory=dict)
+    check: Callable[[], None] = lambda: None
+    output: Any = None  # the run's hold on --out (hotspots._output.OutputRun)
 
     @contextlib.contextmanager
     def stage(self, name: str, doing: str) -> Iterator[dict[str, str]]:
         """Run one stage; the caller may put a one-line result in ``note["text"]``."""
+        self.check()
         note = {"text": ""}
         start = time.perf_counter()
         log.debug("stage %s: start", name)
@@ -277,12 +415,18 @@ class _Progress:
         else:
             with self.console.status(f"[bold]{name}[/]: {doing}...", spinner="dots"):
                 yield note
+        self.check()
         elapsed = time.perf_counter() - start
         self.timings[name] = round(elapsed, 3)
         log.info("stage %s: %.1f s %s", name, elapsed, note["text"])
         if self.enabled:
+            from rich.markup import escape
+
+            from hotspots._escape import clean_text
+
             self.console.print(
-                f"[green]\u2713[/] [bold]{name:<9}[/] {note['text']} [dim]({elapsed:.1f} s)[/]",
+                f"[green]\u2713[/] [bold]{name:<9}[/] {escape(clean_text(note['text']))} "
+                f"[dim]({elapsed:.1f} s)[/]",
                 highlight=False,
             )
 
@@ -349,9 +493,16 @@ def _summary(
     *,
     top: int,
     public: bool,
+    replaced: Sequence[str] = (),
 ) -> str:
-    """Summarise a run in a few lines: what was found and where the files are."""
-    lines = [f"{study.name}"]
+    """Summarise a run in a few lines: what was found and where the files are.
+
+    Text from the data goes through `clean_text`, so no terminal control sequence in a
+    name or id reaches the terminal.
+    """
+    from hotspots._escape import clean_text
+
+    lines = [clean_text(study.name)]
     first, last = study.time_span()
     if first is not None:
         lines[0] += f" ({first:%Y-%m-%d} to {last:%Y-%m-%d})"
@@ -371,7 +522,8 @@ def _summary(
     if len(recs):
         counts = recs.drop_duplicates("cluster_id")["fix"].value_counts()
         lines.append(
-            "  top fix per hot spot: " + ", ".join(f"{fix} {n}" for fix, n in counts.items())
+            "  top fix per hot spot: "
+            + ", ".join(f"{clean_text(fix)} {n}" for fix, n in counts.items())
         )
         best = recs.sort_values(
             ["priority", "cluster_id"], ascending=[False, True], kind="stable"
@@ -380,15 +532,17 @@ def _summary(
         lines.append(f"  top fixes (of {len(recs)} recommendations):")
         for i, row in enumerate(best.head(min(top, 5)).itertuples(), start=1):
             target = f" at {row.target_id}" if getattr(row, "target_id", "") else ""
-            lines.append(
+            lines.append(clean_text(
                 f"    {i}. {row.cluster_id} ({n_events.get(row.cluster_id, '?')} events): "
                 f"{row.fix}{target}, priority {row.priority:.0f}"
-            )
-            lines.append(f"       {_shorten(row.evidence, 110)}")
+            ))  # fmt: skip
+            lines.append(f"       {_shorten(clean_text(row.evidence), 110)}")
     lines.append(f"  map:    {files[_MAP]}" + ("  (public version)" if public else ""))
     lines.append(f"  report: {files['report.md']}")
     others = [name for name in files if name not in (_MAP, "report.md")]
     lines.append(f"  also in {out}: " + ", ".join(others))
+    if replaced:
+        lines.append("  replaced the previous run's " + ", ".join(replaced))
     return "\n".join(lines) + "\n"
 
 
@@ -446,8 +600,8 @@ def _run(
             "duplicates": args.duplicates,
         }
     _check_args(args)
-    out = Path(args.out)
 
+    from hotspots._output import output_folder
     from hotspots.cluster import find_hotspots
     from hotspots.environment import diagnose
     from hotspots.maps import make_map
@@ -455,74 +609,84 @@ def _run(
     from hotspots.report import write_report
     from hotspots.study import build_study
 
-    with progress.stage("load", "reading and checking the layers") as note:
-        try:
-            if args.command == "demo":
-                study = datasets.load_study(args.sample, settings=settings)
-            else:
-                study = build_study(
-                    **{k: v for k, v in sources.items() if v is not None},
-                    settings=settings,
-                    read_options=read_options,
-                    **study_kwargs,
-                )
-        except HotspotsError as exc:
-            hinted = _hint(exc, sources)
-            if hinted == str(exc):
-                raise
-            raise type(exc)(hinted) from exc
-        n_rej = len(study.rejected)
-        note["text"] = (
-            ", ".join(f"{k} {r.n_loaded:,}" for k, r in study.layers.items())
-            + f"; {n_rej:,} rows rejected"
-        )
-    if len(study.incidents) + len(study.concerns) == 0:
-        raise ValidationError(
-            "no incident or concern rows could be used (every row was rejected); "
-            f"see the reasons below\n{_reasons(study)}"
-        )
-    with progress.stage("scan", "finding recurring places") as note:
-        clusters = find_hotspots(
-            study, method=args.method, eps_m=args.eps_m, min_samples=args.min_samples
-        )
-        note["text"] = f"{len(clusters)} hot spots"
-    with progress.stage("diagnose", "lighting, bus stops, sightlines, concerns") as note:
-        if len(clusters):
-            clusters = diagnose(study, clusters)
-        note["text"] = f"evidence for {len(clusters)} hot spots"
-    with progress.stage("recommend", "choosing fixes") as note:
-        recs = recommend(clusters, settings=study.settings) if len(clusters) else _no_recs(study)
-        note["text"] = f"{len(recs)} recommendations"
-    out.mkdir(parents=True, exist_ok=True)
-    with progress.stage("map", "drawing the offline map") as note:
-        make_map(
-            study,
-            clusters,
-            recs,
-            public=args.public,
-            tiles=args.tiles,
-            tiles_attribution=args.tiles_attribution,
-        ).save(out / _MAP)
-        note["text"] = str(out / _MAP) + (" (public)" if args.public else "")
-    with progress.stage("report", "GeoPackage, CSV, Markdown") as note:
-        parameters = {
-            "command": ["hotspots", *argv],
-            "cli": {
-                k: (str(v) if isinstance(v, Path) else v)
-                for k, v in sorted(vars(args).items())
-                if v is not None and v != [] and k not in ("verbose", "quiet")
-            },
-            "inputs": {k: str(v) for k, v in sources.items() if v is not None},
-            "public_map": bool(args.public),
-            "stage_seconds": progress.timings,
-        }
-        files = write_report(study, clusters, recs, out, parameters=parameters, top_n=args.top)
-        note["text"] = str(out)
-    files = {_MAP: out / _MAP, **files}
-    _write(
-        _summary(study, clusters, recs, out, files, top=args.top, public=args.public),
-        quiet=args.quiet,
-    )
+    with output_folder(args.out, wait_s=args.wait) as target:
+        progress.output = target
+        staging = target.staging
+        with progress.stage("load", "reading and checking the layers") as note:
+            try:
+                if args.command == "demo":
+                    study = datasets.load_study(args.sample, settings=settings)
+                else:
+                    study = build_study(
+                        **{k: v for k, v in sources.items() if v is not None},
+                        settings=settings,
+                        read_options=read_options,
+                        **study_kwargs,
+                    )
+            except HotspotsError as exc:
+                hinted = _hint(exc, sources)
+                if hinted == str(exc):
+                    raise
+                raise type(exc)(hinted) from exc
+            n_rej = len(study.rejected)
+            note["text"] = (
+                ", ".join(f"{k} {r.n_loaded:,}" for k, r in study.layers.items())
+                + f"; {n_rej:,} rows rejected"
+            )
+        if len(study.incidents) + len(study.concerns) == 0:
+            raise ValidationError(
+                "no incident or concern rows could be used (every row was rejected); "
+                f"see the reasons below\n{_reasons(study)}"
+            )
+        with progress.stage("scan", "finding recurring places") as note:
+            clusters = find_hotspots(
+                study, method=args.method, eps_m=args.eps_m, min_samples=args.min_samples
+            )
+            note["text"] = f"{len(clusters)} hot spots"
+        with progress.stage("diagnose", "lighting, bus stops, sightlines, concerns") as note:
+            if len(clusters):
+                clusters = diagnose(study, clusters)
+            note["text"] = f"evidence for {len(clusters)} hot spots"
+        with progress.stage("recommend", "choosing fixes") as note:
+            recs = (
+                recommend(clusters, settings=study.settings) if len(clusters) else _no_recs(study)
+            )
+            note["text"] = f"{len(recs)} recommendations"
+        with progress.stage("map", "drawing the offline map") as note:
+            make_map(
+                study,
+                clusters,
+                recs,
+                public=args.public,
+                tiles=args.tiles,
+                tiles_attribution=args.tiles_attribution,
+            ).save(staging / _MAP)
+            note["text"] = "public" if args.public else "team"
+        with progress.stage("report", "GeoPackage, CSV, Markdown") as note:
+            parameters = {
+                "command": ["hotspots", *argv],
+                "cli": {
+                    k: (str(v) if isinstance(v, Path) else v)
+                    for k, v in sorted(vars(args).items())
+                    if v is not None and v != [] and k not in ("verbose", "quiet")
+                },
+                "inputs": {k: str(v) for k, v in sources.items() if v is not None},
+                "public_map": bool(args.public),
+                "stage_seconds": progress.timings,
+            }
+            written = write_report(
+                study, clusters, recs, staging, parameters=parameters, top_n=args.top
+            )
+            note["text"] = f"{len(written) + 1} files"
+        progress.check()  # a Ctrl-C recorded during the last stage: leave the folder as it was
+    out = target.folder
+    progress.check()  # a Ctrl-C during the move: the files are in place, but say so (130)
+    files = {name: out / name for name in (_MAP, *written)}
+    summary = _summary(
+        study, clusters, recs, out, files, top=args.top, public=args.public,
+        replaced=target.replaced,
+    )  # fmt: skip
+    _write(summary, quiet=args.quiet)
     return 0
 
 
@@ -547,6 +711,13 @@ def _default_name(sources: dict[str, Any]) -> str:
     return f"hotspots: {Path(str(src)).stem}"
 
 
+def _crs_error() -> type[Exception]:
+    """Return pyproj's CRSError class, imported only once a run needs it."""
+    from pyproj.exceptions import CRSError
+
+    return CRSError
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code.
 
@@ -566,6 +737,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # hotspots settings...
     True
     """
+    # as the program itself, a Ctrl-C after the run ended (while Python shuts down) is
+    # ignored instead of killing the process: the exit code stays the run's
+    after_run = signal.SIG_IGN if argv is None else None
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = _parser().parse_args(argv)
@@ -577,8 +751,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from rich.console import Console
 
         console = Console(stderr=False)
-    progress = _Progress(enabled=console is not None, console=console)
-    with _logging(args.verbose, args.quiet, console):
+    interrupts = _Interrupts()
+    progress = _Progress(enabled=console is not None, console=console, check=interrupts.check)
+    with interrupts.installed(then=after_run), _logging(args.verbose, args.quiet, console):
         return _dispatch(args, argv, progress)
 
 
@@ -594,8 +769,22 @@ def _dispatch(args: argparse.Namespace, argv: Sequence[str], progress: _Progress
     except HotspotsError as exc:
         sys.stderr.write(f"hotspots: error: {exc}\n")
         return 2
+    except _crs_error() as exc:  # a CRS in an input file that PROJ cannot read
+        sys.stderr.write(
+            f"hotspots: error: {_shorten(str(exc), 300)}\n(a CRS in an input file or option "
+            "is not one PROJ knows: give the layer's CRS with --<layer>-crs EPSG:CODE)\n"
+        )
+        return 2
     except KeyboardInterrupt:
-        sys.stderr.write("hotspots: interrupted\n")
+        if progress.output is not None and progress.output.committed:
+            sys.stderr.write(
+                f"hotspots: interrupted after the new files were in place in "
+                f"{progress.output.folder}\n"
+            )
+        elif getattr(args, "out", None):
+            sys.stderr.write(f"hotspots: interrupted; {args.out} was left as it was\n")
+        else:
+            sys.stderr.write("hotspots: interrupted\n")
         return 130
     except Exception as exc:  # noqa: BLE001 - the one place an unexpected failure is reported
         if args.verbose:

@@ -6,7 +6,7 @@ the registry, so a new kind of layer (vacant buildings, CCTV cameras, ...) is on
 :func:`register_layer_kind`: ``read_layer(..., kind=...)``, ``build_study(<kind>=...)``,
 ``study.layer(<kind>)`` and ``hotspots analyze --<kind> FILE`` then work for it.
 
-The five built-in kinds follow the layer contract of DESIGN.md:
+The five built-in kinds follow the project's layer contract:
 
 =============  ==============  =============================================================
 kind           geometry        fields (output column)

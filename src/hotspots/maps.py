@@ -43,17 +43,16 @@ from jinja2 import Template
 
 from hotspots import _columns as C
 from hotspots import _map_html as H
-from hotspots import _offline
+from hotspots import _offline, fixes
 from hotspots._errors import ValidationError
 from hotspots._escape import html_text, script_json
-from hotspots._map_html import FIX_COLOURS, FIX_LABELS
 from hotspots.study import Study
 
 if TYPE_CHECKING:
     # only for type hints: maps does not need the assessment stage to run
     from hotspots.assessment import Assessment
 
-__all__ = ["FIX_COLOURS", "FIX_LABELS", "HotspotMap", "make_map"]
+__all__ = ["HotspotMap", "make_map"]
 
 log = logging.getLogger(__name__)
 
@@ -238,6 +237,12 @@ def make_map(
         hidden = int(small.sum())
         clusters = clusters[~small]
         recs = recs[recs[C.CLUSTER_ID].isin(set(clusters[C.CLUSTER_ID]))]
+    unknown = sorted(set(recs[C.FIX]) - set(fixes.fix_names())) if len(recs) else []
+    if unknown:
+        raise ValidationError(
+            f"recommendations name fixes that are not in the catalogue: {unknown}; "
+            "register them with hotspots.register_fix"
+        )
     top_fix = _top_fix(clusters, recs)
     first, last = study.time_span()
     layers = _event_layers(study, public=public, k_min=k_min, cell_m=cell_m)
@@ -255,12 +260,12 @@ def make_map(
     if assessment is not None:
         layers += _assessment_layers(study, assessment, public)
     span = f"{first:%d %b %Y} \u2013 {last:%d %b %Y}" if first is not None else ""
-    fixes = sorted(set(top_fix.values())) or [C.NO_FIX]
+    drawn = sorted(set(top_fix.values())) or [C.NO_FIX]
     keys = [tuple(key) for spec in layers for key in spec.pop("legend", [])]
     m.data = {
         "title": H.title_html(title if title is not None else study.name, span,
                               len(clusters), public, hidden),
-        "legend": H.legend_html(fixes, keys, public, assessment=assessment is not None,
+        "legend": H.legend_html(drawn, keys, public, assessment=assessment is not None,
                                 k_min=k_min),
         "tiles": tile_layer,
         "collapse_below_px": _COLLAPSE_BELOW_PX,

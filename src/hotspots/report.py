@@ -20,6 +20,15 @@ comparison (:func:`hotspots.compare_forecasts`) ``forecast.csv``. Both get a sec
 
 List and dict cells are written as JSON text. Nothing written depends on the clock: the same
 inputs give the same CSV, Markdown and JSON bytes (the GeoPackage records its write time).
+
+Text from the data or the arguments (ids, names, categories, evidence quoting them, the
+study name, file names) is escaped for each format by :mod:`hotspots._escape`: every
+``report.md`` line built from it goes through ``markdown_text`` (no raw HTML, link or
+heading from data renders), every CSV through ``csv_frame`` (a cell such as ``=2+5``
+is written ``'=2+5``; numbers stay numbers), and ``run.json`` is built as a dict and
+serialised by ``json.dumps`` only. The files are written straight into `out_dir`; the
+command line writes them into a staging folder and moves them in together (see
+:mod:`hotspots._output`).
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ from __future__ import annotations
 import json
 import logging
 import platform
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +47,7 @@ import pyproj
 
 from hotspots import _columns as C
 from hotspots._errors import ValidationError
+from hotspots._escape import csv_frame, markdown_text
 from hotspots.study import Study
 
 if TYPE_CHECKING:  # only for type hints
@@ -57,6 +68,8 @@ OUTPUT_FILES = (
 """Files :func:`write_report` writes (``map.html`` is written by :func:`hotspots.make_map`)."""
 ASSESSMENT_FILE = "assessment.csv"
 FORECAST_FILE = "forecast.csv"
+_PLAIN_NAME = re.compile(r"[a-z][a-z0-9_]*")
+"""A fix name of the catalogue, safe to show as a code span."""
 TOP_FIX_COLUMNS = ("fix", "target_id", "priority", "evidence")
 """Columns of each hot spot's top recommendation added to ``hotspots.csv`` / the GPKG."""
 
@@ -176,13 +189,13 @@ def write_report(
     if assessment is not None:
         areas = assessment.areas.to_crs(study.crs).reset_index(drop=True)
         areas.to_file(gpkg, layer="assessment_areas", driver="GPKG")
-        assessment.to_frame().reset_index().to_csv(files[ASSESSMENT_FILE], index=False)
+        _write_csv(assessment.to_frame().reset_index(), files[ASSESSMENT_FILE])
     if forecast is not None:
-        pd.DataFrame(forecast).to_csv(files[FORECAST_FILE], index=False)
+        _write_csv(pd.DataFrame(forecast), files[FORECAST_FILE])
 
     lon, lat = _lonlat(clusters)
     hot_csv = pd.DataFrame(hot.drop(columns=hot.geometry.name)).assign(lon=lon, lat=lat)
-    hot_csv.to_csv(files["hotspots.csv"], index=False)
+    _write_csv(hot_csv, files["hotspots.csv"])
     rec_csv = pd.DataFrame(recs.drop(columns=recs.geometry.name))
     centre = dict(zip(clusters["cluster_id"], zip(lon, lat, strict=True), strict=True))
     rec_csv["lon"] = [centre.get(c, (np.nan, np.nan))[0] for c in rec_csv.get("cluster_id", [])]
@@ -190,8 +203,8 @@ def write_report(
     if len(recommendations):
         tlon, tlat = _lonlat(recommendations)
         rec_csv["target_lon"], rec_csv["target_lat"] = tlon, tlat
-    rec_csv.to_csv(files["recommendations.csv"], index=False)
-    study.rejected.to_csv(files["rejected.csv"], index=False)
+    _write_csv(rec_csv, files["recommendations.csv"])
+    _write_csv(study.rejected, files["rejected.csv"])
     files["report.md"].write_text(
         _markdown(study, clusters, recommendations, params, top_n, assessment, forecast),
         encoding="utf-8",
@@ -202,6 +215,11 @@ def write_report(
     log.info("report: %d hot spots, %d recommendations written to %s", len(clusters),
              len(recommendations), out)  # fmt: skip
     return files
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write `frame` as CSV with every text cell neutralised for spreadsheets."""
+    csv_frame(pd.DataFrame(frame)).to_csv(path, index=False)
 
 
 def _check_extras(assessment: Any, forecast: Any) -> None:
@@ -261,7 +279,7 @@ def _assessment_record(assessment: Assessment) -> dict[str, Any]:
 
 
 def _md_table(frame: pd.DataFrame) -> list[str]:
-    """Format `frame` as a Markdown table (3 significant digits, `|` in text escaped)."""
+    """Format `frame` as a Markdown table (3 significant digits, text through markdown_text)."""
 
     def cell(v: Any) -> str:
         if isinstance(v, (bool, np.bool_)):
@@ -270,9 +288,9 @@ def _md_table(frame: pd.DataFrame) -> list[str]:
             return f"{int(v):,}"
         if isinstance(v, (float, np.floating)):
             return "" if not np.isfinite(v) else f"{float(v):.3g}"
-        return str(v).replace("|", "\\|").replace("\n", " ")
+        return markdown_text(v)
 
-    cols = [str(c) for c in frame.columns]
+    cols = [markdown_text(c) for c in frame.columns]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(False)]
     return lines
@@ -329,12 +347,14 @@ def _markdown(
     assessment: Assessment | None = None,
     forecast: pd.DataFrame | None = None,
 ) -> str:
+    """Return report.md; every string from data or arguments goes through `markdown_text`."""
+    md = markdown_text
     first, last = study.time_span()
     lines = [
-        f"# {study.name}",
+        f"# {md(study.name)}",
         "",
-        f"Events from {first:%Y-%m-%d} to {last:%Y-%m-%d} ({study.tz}); CRS "
-        f"{study.crs.to_string()}."
+        f"Events from {first:%Y-%m-%d} to {last:%Y-%m-%d} ({md(study.tz)}); CRS "
+        f"{md(study.crs.to_string())}."
         if first is not None
         else "No events.",
         "",
@@ -345,13 +365,13 @@ def _markdown(
     ]
     for kind, rec in study.layers.items():
         lines.append(
-            f"| {kind} | {rec.n_read:,} | {rec.n_loaded:,} | {rec.n_rejected:,} | "
-            f"{rec.precision.level} |"
+            f"| {md(kind)} | {rec.n_read:,} | {rec.n_loaded:,} | {rec.n_rejected:,} | "
+            f"{md(rec.precision.level)} |"
         )
     by_reason = study.rejections_by_reason()
     if len(by_reason):
         lines += ["", "Rejected rows (all listed in `rejected.csv`): " + "; ".join(
-            f"{r.layer} {r.reason} {r.rows:,}" for r in by_reason.itertuples()
+            f"{md(r.layer)} {md(r.reason)} {r.rows:,}" for r in by_reason.itertuples()
         ) + "."]  # fmt: skip
     s = study.settings
     lines += [
@@ -365,23 +385,24 @@ def _markdown(
         "the horizon",
     ]
     for key, value in params.get("clustering", {}).items():
-        lines.append(f"- clustering {key}: {value}")
+        lines.append(f"- clustering {md(key)}: {md(value)}")
     lines += ["", f"## Top places and fixes ({min(top_n, len(clusters))} of {len(clusters)})", ""]
     if len(recs):
         best = recs.sort_values("priority", ascending=False).drop_duplicates("cluster_id")
         for row in best.head(top_n).itertuples():
             n = clusters.loc[clusters["cluster_id"] == row.cluster_id, "n_events"]
+            fix = f"`{row.fix}`" if _PLAIN_NAME.fullmatch(str(row.fix)) else md(row.fix)
             lines.append(
-                f"1. **{row.cluster_id}** ({int(n.iloc[0]) if len(n) else '?'} events) - "
-                f"`{row.fix}`"
-                + (f" at {row.target_id}" if row.target_id else "")
-                + f", priority {row.priority:.0f}: {row.evidence}"
+                f"1. **{md(row.cluster_id)}** ({int(n.iloc[0]) if len(n) else '?'} events) - "
+                f"{fix}"
+                + (f" at {md(row.target_id)}" if row.target_id else "")
+                + f", priority {row.priority:.0f}: {md(row.evidence)}"
             )
     else:
         lines.append("No recommendations.")
     if assessment is not None:
         table = assessment.to_frame().reset_index()
-        lines += ["", "## Assessment", "", assessment.summary(), "", *_md_table(table), "",
+        lines += ["", "## Assessment", "", md(assessment.summary()), "", *_md_table(table), "",
                   f"Counts and statistics per slice also in `{ASSESSMENT_FILE}`; the "
                   "treated, buffer and control areas are the GeoPackage layer "
                   "`assessment_areas`."]  # fmt: skip
@@ -402,5 +423,5 @@ def _markdown(
     ]
     rec = study.layers.get(C.INCIDENTS)
     if rec is not None and rec.precision.level != "point":
-        lines.append(f"- Incident locations: {rec.precision.note}.")
+        lines.append(f"- Incident locations: {md(rec.precision.note)}.")
     return "\n".join(lines) + "\n"

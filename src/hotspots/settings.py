@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from hotspots._errors import ValidationError
+from hotspots._errors import ValidationError, raise_problems
+from hotspots.fixes import BUILTIN_FIXES, fix_names
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -24,16 +25,9 @@ else:  # pragma: no cover - Python 3.10
 
 __all__ = ["FIX_TYPES", "Settings", "load_settings"]
 
-FIX_TYPES: tuple[str, ...] = (
-    "repair_light",
-    "add_lighting",
-    "trim_vegetation",
-    "clear_sightline",
-    "improve_bus_stop",
-    "clean_up",
-    "no_environmental_fix",
-)
-"""The fix types :func:`hotspots.recommend` can return (the CLI's output contract)."""
+FIX_TYPES: tuple[str, ...] = tuple(fix.name for fix in BUILTIN_FIXES)
+"""The built-in fix types :func:`hotspots.recommend` can return (the CLI's output contract),
+from the fix catalogue (:mod:`hotspots.fixes`); a registered fix may be returned too."""
 
 
 def _setting(default: Any, unit: str, source: str, help: str, **limits: Any) -> Any:  # noqa: A002
@@ -67,7 +61,8 @@ class Settings:
     light_radius_m: float = _setting(
         30.0,
         "m",
-        "DESIGN.md domain default; typical useful pool of light of a 8-10 m street light",
+        "the useful pool of light of an 8-10 m street-light column "
+        "(project default; set it to your luminaires)",
         "A place farther than this from every working light is in a dark gap.",
         gt=0,
     )
@@ -89,7 +84,7 @@ class Settings:
     stop_radius_m: float = _setting(
         50.0,
         "m",
-        "DESIGN.md domain default",
+        "about half a block: where people wait for and walk to a stop (project default)",
         "Radius of a bus stop's waiting area.",
         gt=0,
     )
@@ -105,14 +100,14 @@ class Settings:
     min_days: int = _setting(
         3,
         "days",
-        "DESIGN.md domain default",
+        "project default: trouble on one or two days is an incident, not a place problem",
         "A recurring place has events on at least this many distinct days.",
         ge=1,
     )
     span_days: int = _setting(
         14,
         "days",
-        "DESIGN.md domain default",
+        "project default: two weeks or more, so one busy week is not a place problem",
         "... spread over at least this many days from first to last event.",
         ge=0,
     )
@@ -120,7 +115,8 @@ class Settings:
     snap_m: float = _setting(
         10.0,
         "m",
-        "NOTES.md: 10 m snapping keeps ARI 0.99 against exact DBSCAN at 100k points",
+        "measured here: 10 m snapping keeps ARI 0.99 against exact DBSCAN at 100k points, "
+        "and 1M points run in 3.9 s / 0.4 GB instead of 62 s / 9.9 GB",
         "Events are snapped to a grid of this size and weighted before density clustering.",
         gt=0,
     )
@@ -224,11 +220,12 @@ class Settings:
             if expected is tuple:
                 if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
                     object.__setattr__(self, f.name, tuple(value))
-                    unknown = sorted(set(value) - set(FIX_TYPES))
+                    known = fix_names()
+                    unknown = sorted(set(value) - set(known))
                     if unknown:
                         problems.append(
                             f"`{f.name}` has unknown fix(es) {unknown}; "
-                            f"fixes are {', '.join(FIX_TYPES)}"
+                            f"fixes are {', '.join(known)}"
                         )
                 else:
                     problems.append(f"`{f.name}` must be a list of fix names, got {value!r}")
@@ -249,8 +246,7 @@ class Settings:
             ):
                 if key in f.metadata and not op(float(value), float(f.metadata[key])):
                     problems.append(f"`{f.name}` must be {word} {f.metadata[key]}, got {value}")
-        if problems:
-            raise ValidationError("Invalid settings:\n  - " + "\n  - ".join(problems))
+        raise_problems(problems, "Invalid settings")
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with some values changed (validated; unknown names refused).

@@ -61,6 +61,7 @@ from scipy import stats
 from hotspots import _columns as C
 from hotspots._errors import LayerError, ValidationError
 from hotspots.settings import Settings
+from hotspots.study import Study, combine_events
 
 __all__ = [
     "PERIODS",
@@ -240,13 +241,16 @@ def after_dark(events: Any, *, settings: Settings | None = None) -> pd.Series:
 
     Parameters
     ----------
-    events : GeoDataFrame
+    events : GeoDataFrame or Study
         Points in a projected or geographic CRS with a tz-aware time column: ``time`` (as
         from :func:`hotspots.combine_events`), else ``occurred_at`` or ``reported_at``. When
         an end time (``time_to`` / ``occurred_to``) is given and the window is at most 24 h,
         the window's midpoint is used (the likeliest single moment); otherwise the start.
+        A Study stands for its combined events (:func:`hotspots.combine_events`).
     settings : Settings, optional
-        ``twilight_depression_deg`` (default 6°, civil twilight).
+        ``twilight_depression_deg``. Default: ``study.settings`` when `events` is a Study,
+        else the settings the frame carries (``events.attrs["settings"]``), else
+        ``Settings()`` (6°, civil twilight).
 
     Returns
     -------
@@ -263,7 +267,15 @@ def after_dark(events: Any, *, settings: Settings | None = None) -> pd.Series:
     >>> after_dark(ev).tolist()
     [True, False]
     """
-    s = settings if settings is not None else Settings()
+    if isinstance(events, Study):
+        s = settings if settings is not None else events.settings
+        events = combine_events(events)
+    else:
+        carried = getattr(events, "attrs", {}).get("settings")
+        s = settings if settings is not None else carried
+        if not isinstance(s, Settings):
+            log.debug("after_dark: no settings given or carried: the defaults (civil twilight)")
+            s = Settings()
     if len(events) == 0:
         return pd.Series(np.zeros(0, bool), index=events.index)
     start, end = _event_times(events)

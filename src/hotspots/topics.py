@@ -56,6 +56,7 @@ __all__ = [
     "SIGHTLINE_TERMS",
     "TOPICS",
     "TOPICS_COLUMN",
+    "TOPIC_PREFIX",
     "classify_concerns",
     "top_phrases",
 ]

@@ -1,0 +1,208 @@
+"""Hostile text in the inputs: report.md renders nothing from it, CSVs compute nothing.
+
+Payloads go into every text field of every layer (ids, categories, descriptions, residents'
+words, stop names and ids, light ids, obstruction kinds and ids), into the input file name
+and into ``--name``. ``analyze`` must finish (exit 0, team and public), create no file
+named PWNED, write a report.md that a CommonMark renderer turns into HTML that runs
+nothing in Chromium, and write CSVs in which no cell from the data begins a formula.
+The same checks run on the folder :func:`hotspots.write_report` writes without a map.
+(The map itself is checked by tests/test_maps.py.)
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from browser import open_page, require_browser
+
+from hotspots import datasets
+
+PAYLOADS = (
+    "{{7*7}}",
+    "{{lipsum.__globals__.os.makedirs('PWNED')}}",
+    "stray {{ {% {# here",
+    "</script><script>window.__pwned=1</script>",
+    "<img src=x onerror=window.__pwned=1>",
+    "[click](javascript:window.__pwned=1)",
+    "![x](https://evil.example/x.png) <https://evil.example/x.png>",
+    "=2+5",
+    "+1",
+    "-1+1",
+    "@SUM(1)",
+    "\t=1+1",
+    "\r=1+1",
+    "abc\u202etxt.exe",
+    "nul\x00bell\x07esc\x1b[31mred",
+    "# heading | cell | *em* _u_ `code`",
+)
+LONG = "A" * 20_000
+NAME = "=2+5 {{7*7}} <img src=x onerror=window.__pwned=1> \u202e [x](javascript:alert(1))"
+FILE_NAME = "=1+1 {{7*7}} <img src=x onerror=window.__pwned=1>.csv"
+FORMULA = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def _payload(i: int) -> str:
+    return PAYLOADS[i % len(PAYLOADS)]
+
+
+def _texts(n: int, suffix: bool = True) -> list[str]:
+    """A payload per row (unique when `suffix`), with the long string once."""
+    values = [_payload(i) + (f" #{i}" if suffix else "") for i in range(n)]
+    if n > 3:
+        values[3] = LONG
+    return values
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The scene with payloads in every text field; returns the folder (the run's cwd)."""
+    folder = tmp_path_factory.mktemp("hostile")
+    paths = datasets.paths("scene")
+    inc = pd.read_csv(paths["incidents"], dtype=str, keep_default_na=False)
+    inc["id"] = _texts(len(inc))
+    inc["category"] = [_payload(i) for i in range(len(inc))]
+    inc["description"] = _texts(len(inc), suffix=False)
+    inc.to_csv(folder / FILE_NAME, index=False)
+    con = pd.read_csv(paths["concerns"], dtype=str, keep_default_na=False)
+    con["id"] = _texts(len(con))
+    con["details"] = [f"{_payload(i)} {row}" for i, row in enumerate(con["details"])]
+    con.to_csv(folder / "concerns.csv", index=False)
+    stops = pd.read_csv(paths["stops"], dtype=str, keep_default_na=False)
+    stops["stop_id"] = _texts(len(stops))
+    stops["stop_name"] = [_payload(i + 5) for i in range(len(stops))]
+    stops.to_csv(folder / "stops.csv", index=False)
+    lights = gpd.read_file(paths["lights"])
+    lights["id"] = _texts(len(lights))
+    lights.to_file(folder / "lights.geojson", driver="GeoJSON")
+    obstructions = gpd.read_file(paths["obstructions"])
+    obstructions["id"] = _texts(len(obstructions))
+    obstructions.loc[::2, "kind"] = [_payload(i) for i in range(len(obstructions[::2]))]
+    obstructions.to_file(folder / "obstructions.geojson", driver="GeoJSON")
+    return folder
+
+
+def _analyze(folder: Path, out: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    boundary = datasets.paths("scene")["boundary"]
+    args = [sys.executable, "-m", "hotspots", "analyze", "--tz", "Europe/London",
+            "--incidents", FILE_NAME, "--concerns", "concerns.csv", "--stops", "stops.csv",
+            "--lights", "lights.geojson", "--obstructions", "obstructions.geojson",
+            "--boundary", str(boundary), "--name", NAME, "--out", out, *extra]  # fmt: skip
+    return subprocess.run(args, cwd=folder, capture_output=True, text=True, timeout=300)
+
+
+MAP_PENDING = (
+    "map.html: folium/branca re-render data through Jinja2 (NOTES.md); the map's own fix "
+    "is separate work, so until it lands `analyze` fails on these payloads at the map stage"
+)
+
+
+def _write_report_directly(folder: Path) -> Path:
+    """The report of the hostile scene written by write_report (no map), in `folder`/out-lib."""
+    from hotspots import build_study, diagnose, find_hotspots, recommend, write_report
+
+    boundary = datasets.paths("scene")["boundary"]
+    cwd = Path.cwd()
+    os.chdir(folder)  # the incidents are read by their relative, hostile file name
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the scene's planted swapped row
+            study = build_study(
+                incidents=FILE_NAME, concerns="concerns.csv", stops="stops.csv",
+                lights="lights.geojson", obstructions="obstructions.geojson",
+                boundary=boundary, tz="Europe/London", name=NAME,
+            )  # fmt: skip
+        clusters = diagnose(study, find_hotspots(study))
+        write_report(study, clusters, recommend(clusters), "out-lib")
+    finally:
+        os.chdir(cwd)
+    return folder / "out-lib"
+
+
+@pytest.fixture(scope="module", params=["write_report", "analyze", "analyze --public"])
+def run(request: pytest.FixtureRequest, hostile: Path) -> Path:
+    """An output folder written from the hostile inputs, by the library or the command."""
+    if request.param == "write_report":
+        return _write_report_directly(hostile)
+    out = "out-public" if "public" in request.param else "out-team"
+    proc = _analyze(hostile, out, *(["--public"] if "public" in request.param else []))
+    if proc.returncode == 1 and "TemplateSyntaxError" in proc.stderr:
+        pytest.xfail(MAP_PENDING)
+    assert proc.returncode == 0, f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+    assert "\x1b[31m" not in proc.stdout and "\u202e" not in proc.stdout  # terminal-safe
+    return hostile / out
+
+
+def test_no_template_or_code_ran(hostile: Path, run: Path) -> None:
+    assert not list(hostile.rglob("PWNED"))
+    assert not Path("PWNED").exists()
+
+
+def test_report_md_carries_no_markup_from_data(run: Path) -> None:
+    from markdown_it import MarkdownIt
+
+    text = (run / "report.md").read_text(encoding="utf-8")
+    assert text.startswith("# ")
+    assert "<img" not in text and "<script" not in text and "\u202e" not in text
+    assert "\x00" not in text and "\x1b" not in text
+    html = MarkdownIt("commonmark").render(text)
+    assert not re.search(r"<(img|script|iframe|a|svg|object|embed)\b", html), html[:2000]
+    assert "javascript:" not in re.sub(r">[^<]*<", "><", html)  # in no tag or attribute
+    assert html.startswith("<h1>=2+5 {{7*7}} &lt;img src=x onerror=window.__pwned=1&gt;")
+    assert html.count("<h1>") == 1  # no heading from data
+
+
+def test_report_md_runs_nothing_in_chromium(run: Path, tmp_path: Path) -> None:
+    from markdown_it import MarkdownIt
+
+    chromium = require_browser()
+    body = MarkdownIt("commonmark").render((run / "report.md").read_text(encoding="utf-8"))
+    page = tmp_path / "report.html"
+    page.write_text(f"<!doctype html><meta charset=utf-8><body>{body}</body>", encoding="utf-8")
+    with open_page(page, executable=chromium) as result:
+        assert result.page.evaluate("() => window.__pwned === undefined")
+        counts = result.page.evaluate(
+            "() => ['img', 'script', 'iframe', 'a', 'svg'].map(t => "
+            "document.getElementsByTagName(t).length)"
+        )
+        assert counts == [0, 0, 0, 0, 0]
+        assert result.outside_requests == []
+        assert "{{7*7}}" in result.page.inner_text("h1")
+
+
+def _cells(path: Path) -> list[str]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return [cell for row in csv.reader(f) for cell in row]
+
+
+def test_no_csv_cell_starts_a_formula(run: Path) -> None:
+    csvs = sorted(run.glob("*.csv"))
+    assert {p.name for p in csvs} >= {"hotspots.csv", "recommendations.csv", "rejected.csv"}
+    for path in csvs:
+        for cell in _cells(path):
+            assert not cell.startswith(FORMULA) or NUMBER.fullmatch(cell), (path.name, cell)
+            assert "\x00" not in cell and "\u202e" not in cell, (path.name, cell[:80])
+
+
+def test_payloads_reach_the_csvs_neutralised(run: Path) -> None:
+    rejected = pd.read_csv(run / "rejected.csv", dtype=str, keep_default_na=False)
+    assert len(rejected) and set(rejected["source"]) >= {"'" + FILE_NAME}
+    cells = set(_cells(run / "recommendations.csv")) | set(_cells(run / "hotspots.csv"))
+    neutralised = [c for c in cells if c.startswith("'") and c[1:2] in FORMULA]
+    assert neutralised, "no light or stop id with a formula prefix reached a CSV"
+    assert pd.to_numeric(pd.read_csv(run / "hotspots.csv")["lon"]).notna().all()  # numbers
+
+
+def test_run_json_keeps_the_text_as_data(run: Path) -> None:
+    record = json.loads((run / "run.json").read_text(encoding="utf-8"))
+    assert record["study"] == NAME and record["layers"]["incidents"]["source"] == FILE_NAME
