@@ -61,8 +61,9 @@ def test_public_names_resolve_to_their_objects_even_after_submodule_imports():
     import importlib
     import types
 
-    for module in ("assessment", "cluster", "environment", "grid", "maps", "recommend",
-                   "report", "study", "temporal", "topics", "io", "settings"):  # fmt: skip
+    for module in ("assessment", "cluster", "environment", "grid", "maps", "recommendations",
+                   "report", "study", "temporal", "topics", "io", "settings", "forecast",
+                   "factors", "fixes", "layers"):  # fmt: skip
         importlib.import_module(f"hotspots.{module}")
     for name in hotspots.__all__:
         value = getattr(hotspots, name)

@@ -1,5 +1,6 @@
 """The factor registry: a new factor defined here, registered with one call, flows through
-diagnose and recommend with no edit to the package; the registry is left as it was."""
+diagnose, recommend, the map (legend and popup, in Chromium) and the report with no edit to
+the package; the registry is left as it was."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import pandas as pd
 import pytest
 import scenes as sc
 import shapely
+from browser import open_page, require_browser
+from mapdata import map_data
 
 from hotspots import (
     Settings,
@@ -21,7 +24,9 @@ from hotspots import (
     datasets,
     diagnose,
     find_hotspots,
+    make_map,
     recommend,
+    write_report,
 )
 from hotspots import _columns as C
 from hotspots.factors import (
@@ -168,6 +173,31 @@ def test_a_new_factor_flows_through_diagnose_and_recommend(vacant):
     assert off[C.EVIDENCE].iloc[0].count("no vacant building") == 0
 
 
+def test_the_new_factor_reaches_the_map_and_the_report(vacant, tmp_path):
+    """Legend, popup (in Chromium) and report show the new fix, read from the catalogue."""
+    study, clusters = vacant_scene()
+    diagnosed = diagnose(study, clusters)
+    recs = recommend(diagnosed)
+    path = tmp_path / "map.html"
+    make_map(study, diagnosed, recs).save(path)
+    assert SECURE.label in map_data(path)["legend"]
+    with open_page(path, executable=require_browser(), wait_for="path.hotspot-marker") as result:
+        page = result.page
+        assert SECURE.label in page.locator("#hotspots-legend").inner_text()
+        page.locator("path.hotspot-marker").first.dispatch_event("click")
+        popup = page.locator(".leaflet-popup-content").last
+        popup.wait_for()
+        text = popup.inner_text()
+        assert SECURE.label in text and "Vacant building VB-1" in text
+        assert "Branas et al. 2016" in text and "code enforcement" in text
+        assert result.problems == []
+    out = tmp_path / "report"
+    write_report(study, diagnosed, recs, out)
+    assert SECURE.label in (out / "report.md").read_text(encoding="utf-8")
+    table = pd.read_csv(out / "recommendations.csv")
+    assert SECURE.name in set(table[C.FIX])
+
+
 def test_the_new_factor_says_why_when_there_is_nothing_to_secure():
     study, clusters = vacant_scene()
     with registered(vacant_factor(BUILDINGS.iloc[[1]]), SECURE):  # only the far building
@@ -273,7 +303,7 @@ def test_recommend_uses_the_settings_the_places_carry(scene_study):
 def test_defaults_are_used_only_with_a_warning(scene_study, caplog):
     diagnosed = diagnose(scene_study, find_hotspots(scene_study))
     diagnosed.attrs.clear()
-    with caplog.at_level(logging.WARNING, logger="hotspots.recommend"):
+    with caplog.at_level(logging.WARNING, logger="hotspots.recommendations"):
         recommend(diagnosed)
     assert "carry no settings" in caplog.text
 

@@ -332,7 +332,7 @@ def test_intervention_drops_and_displaces_thinly(scene, truth):
 def test_the_pipeline_recommends_the_planted_fixes(study, truth):
     from hotspots.cluster import find_hotspots
     from hotspots.environment import diagnose
-    from hotspots.recommend import recommend
+    from hotspots.recommendations import recommend
 
     hot = diagnose(study, find_hotspots(study))
     recs = recommend(hot, settings=study.settings)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # the real imports, for type checkers and IDEs
     from hotspots.io import REJECTION_REASONS, Layer, LocationPrecision, read_boundary, read_layer
     from hotspots.layers import LayerField, LayerKind, register_layer_kind
     from hotspots.maps import HotspotMap, make_map
-    from hotspots.recommend import recommend
+    from hotspots.recommendations import recommend
     from hotspots.report import write_report
     from hotspots.settings import Settings, load_settings
     from hotspots.study import Study, build_study, combine_events
@@ -72,7 +72,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "make_map": ("hotspots.maps", "make_map"),
     "read_boundary": ("hotspots.io", "read_boundary"),
     "read_layer": ("hotspots.io", "read_layer"),
-    "recommend": ("hotspots.recommend", "recommend"),
+    "recommend": ("hotspots.recommendations", "recommend"),
     "register_layer_kind": ("hotspots.layers", "register_layer_kind"),
     "register_factor": ("hotspots.factors", "register_factor"),
     "register_fix": ("hotspots.fixes", "register_fix"),

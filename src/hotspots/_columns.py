@@ -105,7 +105,7 @@ TREND_TAU = "trend_tau"
 TREND_P = "trend_p"
 LOCATION_PRECISION = "location_precision"
 
-# --- recommendations (hotspots.recommend) --------------------------------------------
+# --- recommendations (hotspots.recommend) ------------------------------------------
 FIX = "fix"
 TARGET_ID = "target_id"
 TARGET_KIND = "target_kind"

@@ -277,8 +277,7 @@ def _check_args(args: argparse.Namespace) -> None:
         problems.append(f"--min-samples must be >= 2, got {args.min_samples}")
     if args.top < 1:
         problems.append(f"--top must be >= 1, got {args.top}")
-    if problems:
-        raise ValidationError("invalid arguments:\n  - " + "\n  - ".join(problems))
+    raise_problems(problems, "invalid arguments")
 
 
 def _crs_problems(args: argparse.Namespace) -> list[str]:
@@ -286,7 +285,7 @@ def _crs_problems(args: argparse.Namespace) -> list[str]:
     import pyproj
 
     problems = []
-    for option in ("crs", *(f"{kind}_crs" for kind in _LAYERS)):
+    for option in ("crs", *(f"{kind}_crs" for kind in layer_kinds())):
         value = getattr(args, option, None)
         if value is None:
             continue
@@ -605,7 +604,7 @@ def _run(
     from hotspots.cluster import find_hotspots
     from hotspots.environment import diagnose
     from hotspots.maps import make_map
-    from hotspots.recommend import recommend
+    from hotspots.recommendations import recommend
     from hotspots.report import write_report
     from hotspots.study import build_study
 
@@ -695,7 +694,7 @@ def _no_recs(study: Any) -> Any:
     import geopandas as gpd
     import pandas as pd
 
-    from hotspots.recommend import RECOMMENDATION_COLUMNS
+    from hotspots.recommendations import RECOMMENDATION_COLUMNS
 
     columns = {c: pd.Series(dtype=object) for c in RECOMMENDATION_COLUMNS if c != "geometry"}
     return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries([], crs=study.crs), crs=study.crs)

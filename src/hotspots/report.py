@@ -46,7 +46,8 @@ import pandas as pd
 import pyproj
 
 from hotspots import _columns as C
-from hotspots._errors import ValidationError
+from hotspots import fixes
+from hotspots._errors import ValidationError, raise_problems
 from hotspots._escape import csv_frame, markdown_text
 from hotspots.study import Study
 
@@ -238,8 +239,7 @@ def _check_extras(assessment: Any, forecast: Any) -> None:
             "`forecast` must be the DataFrame of hotspots.compare_forecasts (columns method, "
             f"coverage, hit_rate, pai, ...), got {type(forecast).__name__}"
         )
-    if problems:
-        raise ValidationError("; ".join(problems))
+    raise_problems(problems, "Invalid arguments to write_report")
 
 
 def _with_top_fix(clusters: gpd.GeoDataFrame, recs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -392,6 +392,9 @@ def _markdown(
         for row in best.head(top_n).itertuples():
             n = clusters.loc[clusters["cluster_id"] == row.cluster_id, "n_events"]
             fix = f"`{row.fix}`" if _PLAIN_NAME.fullmatch(str(row.fix)) else md(row.fix)
+            if row.fix in fixes.catalogue():
+                entry = fixes.get_fix(row.fix)
+                fix = f"{md(entry.label)} ({fix}; {md(entry.agency)})"
             lines.append(
                 f"1. **{md(row.cluster_id)}** ({int(n.iloc[0]) if len(n) else '?'} events) - "
                 f"{fix}"

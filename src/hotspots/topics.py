@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from hotspots import _columns as C
-from hotspots._errors import ValidationError
+from hotspots._errors import ValidationError, raise_problems
 
 __all__ = [
     "EXCLUSIONS",
@@ -624,8 +624,7 @@ def _check_concerns(
             )
     if not 0.0 <= float(min_probability) <= 1.0:
         problems.append(f"`min_probability` must be between 0 and 1, got {min_probability}")
-    if problems:
-        raise ValidationError("; ".join(problems))
+    raise_problems(problems, "Invalid arguments to classify_concerns")
     return columns
 
 
@@ -696,8 +695,7 @@ def _check_examples(examples: Any) -> pd.DataFrame:
             f"`examples` must cover at least 2 topics, got {sorted(set(topics))}; "
             "add examples of other topics (e.g. 'other')"
         )
-    if problems:
-        raise ValidationError("; ".join(problems))
+    raise_problems(problems, "Invalid `examples` for the concern classifier")
     return usable.assign(topic=topics)
 
 
@@ -745,5 +743,4 @@ def _check_phrases_args(texts: Any, groups: Any, n: int, max_chars: int) -> None
         problems.append(f"`n` must be an integer of at least 1, got {n!r}")
     if isinstance(max_chars, bool) or not isinstance(max_chars, (int, np.integer)) or max_chars < 2:
         problems.append(f"`max_chars` must be an integer of at least 2, got {max_chars!r}")
-    if problems:
-        raise ValidationError("; ".join(problems))
+    raise_problems(problems, "Invalid arguments to top_phrases")
