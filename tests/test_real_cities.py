@@ -100,9 +100,10 @@ def test_boston_tz_inferred_when_not_given():
 def test_boston_end_to_end_cli(tmp_path, capsys):
     """The whole Boston job through the command line: exit 0, in seconds."""
     out = tmp_path / "out"
-    with pytest.warns(HotspotsWarning):
-        code = main(["demo", "--sample", "boston", "--out", str(out), "-q"])
-    assert code == 0, capsys.readouterr().err
+    code = main(["demo", "--sample", "boston", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert FALSE_OFFSETS in err  # the warning reaches stderr
     run = json.loads((out / "run.json").read_text())
     assert run["timezone"] == NY
     assert run["loading"]["layers"]["incidents"]["time"]["local"] is True
@@ -304,3 +305,66 @@ def test_layers_that_do_not_overlap_in_time_are_flagged(tmp_path):
     assert study.time_overlap["ok"] is False
     assert study.time_overlap["overlap"] is None
     assert "different periods" in study.time_overlap["note"]
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def _events_csv(path, n, seed, *, start="2024-03-01", offset=""):
+    lon, lat = _chicago_points(n, seed=seed)
+    when = pd.date_range(start, periods=n, freq="7h").strftime("%Y-%m-%d %H:%M:%S") + offset
+    pd.DataFrame({"id": np.arange(n), "lon": lon, "lat": lat, "date": when}).to_csv(
+        path, index=False
+    )
+    return path
+
+
+def test_cli_global_flags_after_the_command(tmp_path, capsys):
+    """`hotspots analyze ... -v` was refused: global flags worked only before the command."""
+    assert main(["settings", "-q"]) == 0
+    inc = _events_csv(tmp_path / "i.csv", 60, 10)
+    code = main(["analyze", "--incidents", str(inc), "--out", str(tmp_path / "o"), "-v"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "timezone America/Chicago inferred" in err  # -v: INFO lines shown
+
+
+def test_cli_several_files_per_layer_and_times_local(tmp_path, capsys):
+    """The CLI took one file per layer; `--<layer>-times-local` reads offsets as wall clock."""
+    a = _events_csv(tmp_path / "sr_2024.csv", 40, 11, offset="+00")
+    b = _events_csv(tmp_path / "sr_2025.csv", 40, 12, start="2024-03-05", offset="+00")
+    c = _events_csv(tmp_path / "sr_more.csv", 10, 13, start="2024-03-07", offset="+00")
+    out = tmp_path / "o"
+    argv = ["analyze", "--concerns", str(a), str(b), "--concerns", str(c),
+            "--concerns-times-local", "--tz", CHI, "--out", str(out), "-q"]  # fmt: skip
+    assert main(argv) == 0, capsys.readouterr().err
+    run = json.loads((out / "run.json").read_text())
+    assert run["inputs"]["concerns"] == [str(a), str(b), str(c)]
+    files = run["loading"]["layers"]["concerns"]["files"]
+    assert [(f["read"], f["loaded"]) for f in files] == [(40, 40), (40, 40), (10, 10)]
+    assert run["loading"]["layers"]["concerns"]["time"]["local"] is True
+    assert run["loading"]["time_overlap"]["layers"]["concerns"][0] == "2024-03-01 00:00:00-06:00"
+
+
+def test_cli_whole_layer_rejected_warns_and_no_events_exit_2(tmp_path, capsys):
+    """A layer with every row rejected passed at exit 0 with nothing said."""
+    inc = _events_csv(tmp_path / "i.csv", 30, 14)
+    stops = tmp_path / "stops.csv"
+    stops.write_text("stop_id,stop_lat,stop_lon\n1,n/a,n/a\n2,0,0\n")
+    out = tmp_path / "o"
+    code = main(["analyze", "--incidents", str(inc), "--stops", str(stops), "--tz", CHI,
+                 "--out", str(out), "-q"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 0
+    # -q shows errors only: run again without it to see the warning
+    code = main(["analyze", "--incidents", str(inc), "--stops", str(stops), "--tz", CHI,
+                 "--out", str(tmp_path / "o2")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 0 and "every row of the stops layer" in err
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,lon,lat,date\n1,0,0,2024-03-01\n2,,38.9,2024-03-02\n")
+    code = main(["analyze", "--incidents", str(bad), "--tz", CHI, "--out", str(tmp_path / "o3")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "every row of the incidents layer" in err
+    assert "no incident or concern row could be used" in err
