@@ -173,3 +173,19 @@ def test_tz_inferred_from_the_data_when_not_given(tmp_path):
     assert layer.reading["tz"]["inferred"] is True
     assert layer.reading["tz"]["at"] == pytest.approx([-87.627, 41.882], abs=0.01)
     assert str(layer.data["occurred_at"].iloc[0]) == "2024-07-04 22:30:00-05:00"
+
+
+def test_daily_rhythm_flags_false_offsets_without_an_hour_column(tmp_path):
+    """Without an HOUR column the only hint is the daily rhythm: quietest at 4 am wall clock."""
+    rng = np.random.default_rng(0)
+    # wall-clock hours with the usual trough around 4-5 am, written with a false '+00'
+    weights = np.array([5, 4, 3, 2, 1, 1, 2, 3, 4, 5, 6, 6, 6, 6, 6, 7, 7, 8, 8, 8, 8, 7, 6, 6])
+    hours = rng.choice(24, size=800, p=weights / weights.sum())
+    lon, lat = _points(800, -71.06, 42.36)
+    when = [f"2024-07-{1 + i % 28:02d} {h:02d}:10:00+00" for i, h in enumerate(hours)]
+    frame = pd.DataFrame({"lon": lon, "lat": lat, "date": when})
+    path = write(tmp_path, "d.csv", frame.to_csv(index=False))
+    with pytest.warns(HotspotsWarning, match="offsets may be false"):
+        layer = read_layer(path, kind="incidents", tz=NY)
+    assert layer.reading["time"]["quietest_hour_wall_clock"] in range(3, 8)
+    assert layer.reading["time"]["local"] is False  # only a warning: no HOUR column to agree

@@ -34,6 +34,7 @@ FLOOR_KM = 50.0
 """Points nearer than this to the centre of the data are never implausible."""
 SPREAD_FACTOR = 8.0
 """Points farther than this many median distances (and the floor) are implausible."""
+_SAMPLE = 20_000
 
 
 def to_lonlat(x: np.ndarray, y: np.ndarray, crs: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -95,6 +96,7 @@ def far_from_centre(
     -------
     far : bool array
     distance_km : float array
+        Great-circle distance of the points that may be far; 0 for points plainly near.
     threshold_km : float
     centre : (lon, lat)
 
@@ -106,12 +108,20 @@ def far_from_centre(
     >>> int(far.sum()), bool(dist[-1] > limit)
     (1, True)
     """
+    lon, lat = np.asarray(lon, float), np.asarray(lat, float)
+    step = max(1, len(lon) // _SAMPLE)  # centre and spread from a spread-out sample
     if centre is None:
-        centre = robust_centre(lon, lat)
-    dist = haversine_km(lon, lat, *centre)
+        centre = robust_centre(lon[::step], lat[::step])
     if spread_km is None:
-        spread_km = float(np.median(dist)) if len(dist) else 0.0
+        near = haversine_km(lon[::step], lat[::step], *centre)
+        spread_km = float(np.median(near)) if len(near) else 0.0
     threshold = max(FLOOR_KM, SPREAD_FACTOR * spread_km)
+    # a box that holds the threshold circle: only points outside it need a great circle
+    dlat = threshold / 110.57
+    dlon = threshold / (111.32 * max(np.cos(np.radians(min(abs(centre[1]) + dlat, 89.9))), 1e-6))
+    outside = (np.abs(lat - centre[1]) > dlat) | (np.abs(lon - centre[0]) > dlon)
+    dist = np.zeros(len(lon))
+    dist[outside] = haversine_km(lon[outside], lat[outside], *centre)
     return dist > threshold, dist, threshold, centre
 
 

@@ -25,8 +25,6 @@ from hotspots._errors import HotspotsWarning
 from hotspots._loaded import Layer
 from hotspots._reader import jsonable, unique_ids
 from hotspots._sanity import (
-    FLOOR_KM,
-    SPREAD_FACTOR,
     far_from_centre,
     haversine_km,
     land_place,
@@ -203,25 +201,23 @@ def check_places(
         return out, swapped
     all_lon = np.concatenate([v[0] for v in where.values()])
     all_lat = np.concatenate([v[1] for v in where.values()])
-    _, all_dist, _, centre = far_from_centre(all_lon, all_lat)
-    pooled_spread = float(np.median(all_dist))
+    step = max(1, len(all_lon) // 20_000)
+    centre = robust_centre(all_lon[::step], all_lat[::step])
+    pooled_spread = float(np.median(haversine_km(all_lon[::step], all_lat[::step], *centre)))
     for kind, (lon, lat) in where.items():
         # a layer that covers more ground (commuter-rail stops) keeps its own spread
-        own = haversine_km(lon, lat, *robust_centre(lon, lat))
+        k = max(1, len(lon) // 20_000)
+        own = haversine_km(lon[::k], lat[::k], *robust_centre(lon[::k], lat[::k]))
         spread = max(pooled_spread, float(np.median(own)))
-        limit = max(FLOOR_KM, SPREAD_FACTOR * spread)
-        dist = haversine_km(lon, lat, *centre)
-        far = dist > limit
+        far, dist, limit, _ = far_from_centre(lon, lat, centre=centre, spread_km=spread)
         if not far.any():
             continue
-        detail = np.array(
-            [
-                f"{d:,.0f} km from the centre of all layers ({centre[1]:.4f}, "
-                f"{centre[0]:.4f}); points farther than {limit:,.0f} km are implausible"
-                for d in dist
-            ],
-            dtype=object,
-        )
+        detail = np.full(len(dist), "", dtype=object)
+        detail[far] = [
+            f"{d:,.0f} km from the centre of all layers ({centre[1]:.4f}, "
+            f"{centre[0]:.4f}); points farther than {limit:,.0f} km are implausible"
+            for d in dist[far]
+        ]
         layer = out[kind]
         msg = (
             f"{layer.source}: {int(far.sum())} {kind} point(s) implausibly far from the other "

@@ -210,6 +210,8 @@ def try_format(values: pd.Series, fmt: str, tz: str) -> pd.Series:
             return out
     # explicit formats: pyarrow's strptime (C++, ~30x faster than pandas' here)
     parsed = pc.strptime(arrow_strings(values), format=fmt, unit="us", error_is_null=True)
+    if parsed.null_count == len(parsed):  # nothing read: skip the localizing
+        return pd.Series(pd.NaT, index=values.index, dtype=pd.DatetimeTZDtype("us", tz))
     naive = pd.Series(parsed.to_numpy(zero_copy_only=False), index=values.index)
     naive = naive.astype("datetime64[us]") if naive.dtype == object else naive
     if "%z" in fmt:  # pyarrow returns UTC instants
