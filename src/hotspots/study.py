@@ -492,7 +492,9 @@ def build_study(
 
     def read(kind: str, one: LayerSource, near: Any) -> Layer:
         nonlocal metric, metric_from, tz, tz_record, period_ts
-        layer = _read(one, kind, tz, boundary_wgs, period_ts, duplicates, settings,
+        # before the timezone is known, naive period ends are read in the layer's own zone
+        when = period_ts if tz is not None or period is None else tuple(period)
+        layer = _read(one, kind, tz, boundary_wgs, when, duplicates, settings,
                       read_options, near=near, to_crs=metric)  # fmt: skip
         if tz is None:  # the first layer read fixes the study's timezone
             tz = layer.reading.get("tz", {}).get("tz", "UTC")
