@@ -102,6 +102,16 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_global(p: argparse.ArgumentParser, *, default_verbose: Any, default_quiet: Any) -> None:
+    """-v/-q, accepted before and after the command (after it they default to SUPPRESS)."""
+    p.add_argument(
+        "-v", "--verbose", action="count", default=default_verbose, help="more detail (-vv: debug)"
+    )
+    p.add_argument(
+        "-q", "--quiet", action="store_true", default=default_quiet, help="print only errors"
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hotspots",
@@ -109,10 +119,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 2 bad arguments or unreadable input, 1 unexpected failure, "
         "130 interrupted (the output folder is left as it was).",
     )
-    parser.add_argument(
-        "-v", "--verbose", action="count", default=0, help="more detail (-vv: debug)"
-    )
-    parser.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    _add_global(parser, default_verbose=0, default_quiet=False)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     an = sub.add_parser(
@@ -127,19 +134,30 @@ def _parser() -> argparse.ArgumentParser:
             "--<layer>-column FIELD=COLUMN."
         ),
     )
-    files = an.add_argument_group("input files (at least one of --incidents, --concerns)")
+    _add_global(an, default_verbose=argparse.SUPPRESS, default_quiet=argparse.SUPPRESS)
+    files = an.add_argument_group(
+        "input files (at least one of --incidents, --concerns; a layer published as several "
+        "files takes them all: --concerns a.csv b.csv, or the option repeated)"
+    )
     for kind in layer_kinds():  # the registry, read when the parser is built
-        files.add_argument(f"--{kind}", metavar="FILE", help=get_layer_kind(kind).help_text)
+        files.add_argument(
+            f"--{kind}",
+            metavar="FILE",
+            nargs="+",
+            action="extend",
+            help=get_layer_kind(kind).help_text,
+        )
     files.add_argument(
         "--boundary", metavar="FILE", help="study area polygon; rows outside it are rejected"
     )
     study = an.add_argument_group("study")
     study.add_argument(
         "--tz",
-        default="UTC",
+        default=None,
         metavar="ZONE",
-        help="IANA timezone of the area, e.g. America/New_York (default: %(default)s); "
-        "times without an offset are read as local times in it",
+        help="IANA timezone of the area, e.g. America/New_York (default: the zone where "
+        "the data are, found offline and written to run.json); times without an offset "
+        "are read as local times in it",
     )
     study.add_argument("--name", help="study name shown on the map and in the report")
     study.add_argument(
@@ -170,6 +188,12 @@ def _parser() -> argparse.ArgumentParser:
             cols.add_argument(f"--{kind}-lat", metavar="COLUMN", help=f"latitude/y of {kind}")
         if get_layer_kind(kind).is_event:
             cols.add_argument(f"--{kind}-time", metavar="COLUMN", help=f"date/time of {kind}")
+            cols.add_argument(
+                f"--{kind}-times-local",
+                action="store_true",
+                help=f"read the times of {kind} as local wall-clock time, ignoring their UTC "
+                "offsets (files that write local times with '+00')",
+            )
         cols.add_argument(
             f"--{kind}-column",
             action="append",
@@ -197,22 +221,25 @@ def _parser() -> argparse.ArgumentParser:
         help="run the whole job on the bundled sample (real downtown DC data)",
         description="Run analyze on a bundled sample and print where the map and report are.",
     )
+    _add_global(demo, default_verbose=argparse.SUPPRESS, default_quiet=argparse.SUPPRESS)
     demo.add_argument(
         "--sample",
         default="dc",
-        choices=["dc", "scene"],
-        help="dc: real downtown Washington, DC, 2025 Q1; scene: generated, with known truth",
+        choices=["boston", "dc", "scene"],
+        help="dc: real downtown Washington, DC, 2025 Q1; boston: real Boston crimes "
+        "2023-2025, open street-light requests, MBTA stops; scene: generated, with known truth",
     )
     _add_common(demo)
     demo.add_argument(
         "--out", default=_DEMO_OUT, metavar="DIR", help="output folder (default: ./%(default)s)"
     )
 
-    sub.add_parser(
+    settings = sub.add_parser(
         "settings",
         help="print the default settings as TOML",
         description="Print every setting with its unit and source; edit and pass to --config.",
     )
+    _add_global(settings, default_verbose=argparse.SUPPRESS, default_quiet=argparse.SUPPRESS)
     return parser
 
 
@@ -242,6 +269,8 @@ def _layer_options(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
             opts["crs"] = getattr(args, f"{kind}_crs")
         if getattr(args, f"{kind}_layer", None):
             opts["layer"] = getattr(args, f"{kind}_layer")
+        if getattr(args, f"{kind}_times_local", False):
+            opts["times"] = "local"
         if opts and getattr(args, kind) is None:
             problems.append(f"column options for {kind} were given but --{kind} was not")
         if opts:
@@ -258,16 +287,10 @@ def _check_args(args: argparse.Namespace) -> None:
 
     problems: list[str] = []
     for kind in (*layer_kinds(), "boundary", "config"):
-        value = getattr(args, kind, None)
-        if value is None:
-            continue
-        path = Path(value)
-        if not path.exists():
-            problems.append(f"--{kind} {value}: no such file")
-        elif path.is_dir() and path.suffix.lower() != ".gdb":
-            problems.append(f"--{kind} {value}: is a folder; give the file inside it")
-        elif kind == "boundary":
-            problems += _boundary_problems(path)
+        given = getattr(args, kind, None)
+        for value in given if isinstance(given, list) else [given]:
+            if value is not None:
+                problems += _file_problems(kind, value)
     problems += _crs_problems(args)
     try:
         check_folder(args.out)
@@ -282,6 +305,17 @@ def _check_args(args: argparse.Namespace) -> None:
     if args.top < 1:
         problems.append(f"--top must be >= 1, got {args.top}")
     raise_problems(problems, "invalid arguments")
+
+
+def _file_problems(kind: str, value: str) -> list[str]:
+    path = Path(value)
+    if not path.exists():
+        return [f"--{kind} {value}: no such file"]
+    if path.is_dir() and path.suffix.lower() != ".gdb":
+        return [f"--{kind} {value}: is a folder; give the file inside it"]
+    if kind == "boundary":
+        return _boundary_problems(path)
+    return []
 
 
 def _crs_problems(args: argparse.Namespace) -> list[str]:
@@ -558,7 +592,7 @@ def _hint(exc: HotspotsError, sources: dict[str, Any]) -> str:
     """Add the command-line form of the fix to a reader's message that names a file."""
     text = str(exc)
     for kind, src in sources.items():
-        if src is None or str(src) not in text:
+        if src is None or not any(str(one) in text for one in _as_list(src)):
             continue
         if "coordinate" in text and get_layer_kind(kind).is_point:
             return (
@@ -569,6 +603,10 @@ def _hint(exc: HotspotsError, sources: dict[str, Any]) -> str:
             return f"{text}\n(on the command line: --{kind}-time COLUMN)"
         return text
     return text
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else [value]
 
 
 def _run(
@@ -587,7 +625,7 @@ def _run(
         read_options: dict[str, dict[str, Any]] = {}
         study_kwargs: dict[str, Any] = {}
     else:
-        sources = {kind: getattr(args, kind) for kind in layer_kinds()}
+        sources = {kind: _files(getattr(args, kind)) for kind in layer_kinds()}
         if sources["incidents"] is None and sources["concerns"] is None:
             raise ValidationError("give at least one of --incidents and --concerns")
         read_options = _layer_options(args)
@@ -673,7 +711,12 @@ def _run(
                     for k, v in sorted(vars(args).items())
                     if v is not None and v != [] and k not in ("verbose", "quiet")
                 },
-                "inputs": {k: str(v) for k, v in sources.items() if v is not None},
+                "inputs": {
+                    k: [str(p) for p in v] if isinstance(v, list) else str(v)
+                    for k, v in sources.items()
+                    if v is not None
+                },
+                "loading": study.load_record(),
                 "public_map": bool(args.public),
                 "stage_seconds": progress.timings,
             }
@@ -691,6 +734,13 @@ def _run(
     )  # fmt: skip
     _write(summary, quiet=args.quiet)
     return 0
+
+
+def _files(given: list[str] | None) -> str | list[str] | None:
+    """One file as itself, several as a list (build_study reads each and accounts apart)."""
+    if not given:
+        return None
+    return given[0] if len(given) == 1 else list(given)
 
 
 def _no_recs(study: Any) -> Any:
@@ -711,6 +761,8 @@ def _reasons(study: Any) -> str:
 
 def _default_name(sources: dict[str, Any]) -> str:
     src = sources.get("incidents") or sources.get("concerns")
+    if isinstance(src, list):
+        return f"hotspots: {Path(str(src[0])).stem} and {len(src) - 1} more"
     return f"hotspots: {Path(str(src)).stem}"
 
 
