@@ -91,14 +91,12 @@ def test_boston_tz_inferred_when_not_given():
     assert str(study.concerns["reported_at"].dt.tz) == NY
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MBTA stops on both sides of a street share a name: the bus-stop factor "
-    "de-duplicates stop ids and stop names separately and zip() fails; fix: group "
-    "(id, name) pairs together in factors/bus_stops.py (see the issue #12 report)",
-)
 def test_boston_end_to_end_cli(tmp_path, capsys):
-    """The whole Boston job through the command line: exit 0, in seconds."""
+    """The whole Boston job through the command line: exit 0, in seconds.
+
+    MBTA stops on both sides of a street share a name; the bus-stop evidence keeps each
+    stop's id and name together (it used to de-duplicate them separately and crash).
+    """
     out = tmp_path / "out"
     code = main(["demo", "--sample", "boston", "--out", str(out)])
     err = capsys.readouterr().err
@@ -109,6 +107,9 @@ def test_boston_end_to_end_cli(tmp_path, capsys):
     assert run["loading"]["layers"]["incidents"]["time"]["local"] is True
     rejected = pd.read_csv(out / "rejected.csv")
     assert (rejected["reason"] == "not_a_boarding_stop").sum() > 2000
+    places = pd.read_csv(out / "hotspots.csv")
+    for ids, names in zip(places["stop_ids"], places["stop_names"], strict=True):
+        assert len(json.loads(ids)) == len(json.loads(names))
 
 
 # --- Chicago-like files, from the public schema -----------------------------------------------

@@ -22,6 +22,7 @@ from hotspots.factors.base import STRENGTH, Column, Factor, FixRule, NoFixReason
 from hotspots.factors.context import (
     PlaceContext,
     group_lists,
+    group_pairs,
     kd_tree,
     nearest_m,
     pairs_within,
@@ -82,10 +83,11 @@ def stop_evidence(ctx: PlaceContext) -> pd.DataFrame:
     stop_dark = (nearest_m(ctx.working_tree, ctx.stop_xy, upper_m=r) > r) & (
         len(ctx.study.lights) > 0
     )
+    ids, names = group_pairs(cl_s, ctx.stop_ids[si], ctx.stop_names[si], k)
     out = pd.DataFrame(
         {
-            STOP_IDS: group_lists(cl_s, ctx.stop_ids[si], k),
-            STOP_NAMES: group_lists(cl_s, ctx.stop_names[si], k),
+            STOP_IDS: ids,
+            STOP_NAMES: names,
             STOP_EVENT_SHARE: share(ctx.per_place.count(at_stop), ctx.n_events),
             STOP_EVENTS_AFTER_DARK: ctx.per_place.count(at_stop & ctx.inside_dark),
             DARK_STOP_IDS: group_lists(cl_s[stop_dark[si]], ctx.stop_ids[si[stop_dark[si]]], k),
