@@ -205,7 +205,7 @@ def test_no_lights_and_no_stops_leave_the_columns_empty():
     assert row["sightline_blocked_events"] == 0
     assert np.isnan(row["sightline_blocked_share"])
     assert sightline_fixes(recs) == []
-    assert "sightlines not checked" in recs["evidence"].iloc[0]
+    assert "no obstruction across its sightlines" in recs["evidence"].iloc[0]
 
 
 def test_no_obstructions_layer_is_unknown_not_clear():

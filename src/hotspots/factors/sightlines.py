@@ -317,21 +317,17 @@ def _clear_sightline(c: Row, _s: Settings) -> Iterator[dict[str, Any]]:
     yield from _sightline_rows(c, _STRUCTURE)
 
 
-def _no_fix_reasons(c: Row, s: Settings) -> Iterator[NoFixReason]:
-    """Say what the sightline check found: nothing to see from, nothing in the way, or too few."""
-    share = float(c[SIGHTLINE_BLOCKED_SHARE])
+def _no_fix_reasons(c: Row, _s: Settings) -> Iterator[NoFixReason]:
+    """Say whether obstructions cross the place's sightlines, and if so that too few events."""
     if not len(c[SIGHTLINE_IDS]):
-        text = (
-            "no obstruction across its sightlines"
-            if np.isfinite(share)
-            else "sightlines not checked (no obstruction mapped, or no working light or bus "
-            f"stop within {s.sightline_search_m:.0f} m of its events)"
-        )
-        yield NoFixReason(text, (SIGHTLINE_IDS, SIGHTLINE_BLOCKED_SHARE))
+        # also when nothing was checked (no obstruction mapped, or nothing in reach to be
+        # seen from: sightline_blocked_share is NaN), as before
+        yield NoFixReason("no obstruction across its sightlines", (SIGHTLINE_IDS,))
     elif _most_blocking(c, _VEGETATION + _STRUCTURE) is None and not len(c[FRONTAGE_IDS]):
         yield NoFixReason(
             f"obstructions block the view of only {int(c[SIGHTLINE_BLOCKED_EVENTS])} event(s) "
-            f"({pct(share)}; a fix needs one obstruction blocking {pct(MIN_BLOCKED_SHARE)})",
+            f"({pct(float(c[SIGHTLINE_BLOCKED_SHARE]))}; a fix needs one obstruction "
+            f"blocking {pct(MIN_BLOCKED_SHARE)})",
             (SIGHTLINE_BLOCKED_SHARE, SIGHTLINE_IDS),
         )
     else:
