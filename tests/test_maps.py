@@ -105,7 +105,7 @@ def test_sample_map_in_browser_layers_popup_no_errors(chromium, tmp_path):
         for name in ("Hot spots by recommended fix", "Incidents", "Street lights marked OUT",
                      "Dark gaps", "Fix targets"):  # fmt: skip
             assert name in joined
-        assert page.locator("#hotspots-legend").inner_text().startswith("Hot spots by")
+        assert page.locator("#hotspots-legend-body").inner_text().startswith("Hot spots by")
         page.locator("path.hotspot-area").first.dispatch_event("click")
         popup = page.locator(".leaflet-popup-content")
         popup.wait_for()
@@ -225,7 +225,7 @@ def test_assessment_layer_legend_and_popup_in_browser(chromium, tmp_path):
         assert page.locator("path.assessment-area").count() == 3
         layers = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
         assert any("Assessment" in name for name in layers)
-        legend = page.locator("#hotspots-legend").inner_text()
+        legend = page.locator("#hotspots-legend-body").inner_text()
         for label in ("Treated area", "Displacement buffer", "Control area"):
             assert label in legend
         page.locator("path.assessment-area").first.dispatch_event("click")
@@ -299,13 +299,14 @@ def test_legend_lists_every_symbol_drawn(tmp_path):
         assert label in legend, label
 
 
-def test_optional_base_map_tiles(tmp_path):
+def test_base_map_on_by_default_and_off_with_none(tmp_path):
     study, clusters, recs = sc_study_with_fix()
     plain = tmp_path / "plain.html"
-    make_map(study, clusters, recs).save(plain)
+    make_map(study, clusters, recs, tiles=None).save(plain)
     assert "tile.openstreetmap.org" not in plain.read_text(encoding="utf-8")
+    assert map_data(plain)["tiles"] is None
     tiled = tmp_path / "tiles.html"
-    make_map(study, clusters, recs, tiles="OpenStreetMap").save(tiled)
+    make_map(study, clusters, recs).save(tiled)  # the base map is on by default
     text = tiled.read_text(encoding="utf-8")
     assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in text
     assert "OpenStreetMap contributors" in text and "Base map (needs internet)" in text
@@ -390,7 +391,7 @@ def test_template_scene_in_browser_every_popup_and_tooltip(chromium, tmp_path):
         for el in page.locator("path.leaflet-interactive").all()[:60]:
             el.dispatch_event("mouseover")
         assert "Light out again {{ since monday" not in page.locator("#hotspots-title").inner_text()
-        assert page.locator("#hotspots-legend").inner_text().startswith("Hot spots by")
+        assert page.locator("#hotspots-legend-body").inner_text().startswith("Hot spots by")
         assert result.problems == []
 
 

@@ -59,11 +59,29 @@ log = logging.getLogger(__name__)
 
 _MAX_POINTS = 3000
 _MAX_CELLS = 6000
-_NEAR_M = 100.0  # stops and obstructions this near a hot spot (sightline_search_m)
 _SVG_MAX = 1500
 """Layers with more features are drawn on a canvas (SVG slows the first render)."""
-_LIGHTS_NEAR_M = 50.0
-"""Lights drawn round the hot spots when there are many: reach (30 m) plus a pool's width."""
+_LIGHTS_ALL = 20_000
+"""Up to this many lights (or stops, obstructions) are all drawn: they carry the street
+pattern. Beyond it, those within `_CONTEXT_M` of a place."""
+_CONTEXT_M = 300.0
+"""Context drawn round each place in a city too large to draw whole: a few blocks."""
+_CHECK_FIRST = ("check_layer_first", "light_inventory_gap")
+"""Evidence columns (first present wins) that say a place's fix may rest on a gap in the
+light inventory rather than a dark street: drawn with a dashed outline."""
+_CHECK_DASH = "2 6"
+_STREET_COLOUR = "#8C8C8C"
+_STREET_NAMES = (
+    "name",
+    "street_name",
+    "streetname",
+    "full_name",
+    "full_street_name",
+    "st_name",
+    "road_name",
+    "fullname",
+    "label",
+)
 _OBSTRUCTION_COLOURS = {"hedge": "#009E73", "tree": "#009E73"}
 _OBSTRUCTION_OTHER = "#CC79A7"
 _INCIDENT_COLOUR = "#762A83"  # purple and brown: no fix uses them (one meaning per colour)
@@ -91,14 +109,18 @@ class _Frame(MacroElement):
 _CSS = (
     ".hotspots-box{position:fixed;z-index:650;background:rgba(255,255,255,0.92);"
     "padding:6px 10px;border:1px solid #999}"
-    "#hotspots-title{top:10px;left:60px;font:14px sans-serif}"
+    "#hotspots-title{top:10px;left:60px;max-width:calc(100% - 130px);font:14px sans-serif}"
     "#hotspots-legend{bottom:50px;left:10px;font:12px sans-serif;max-height:45vh;"
-    "overflow-y:auto}"
+    "overflow-y:auto;max-width:calc(100% - 40px)}"
+    "#hotspots-legend-toggle{font:bold 12px sans-serif;border:1px solid #999;background:#fff;"
+    "border-radius:3px;padding:2px 6px;margin:0 0 4px 0;cursor:pointer}"
+    "#hotspots-legend.collapsed #hotspots-legend-body{display:none}"
+    "#hotspots-legend.collapsed #hotspots-legend-toggle{margin:0}"
     ".leaflet-tooltip.hotspot-rank{background:transparent;border:0;box-shadow:none;"
     "color:#fff;font:bold 10px sans-serif;padding:0;text-shadow:0 0 2px #000}"
     ".leaflet-tooltip.hotspot-rank:before{display:none}"
-    "@media (max-width:600px){#hotspots-title{font-size:12px;left:50px;right:50px}"
-    "#hotspots-legend{font-size:11px;max-height:30vh}}"
+    "@media (max-width:600px){#hotspots-title{font-size:11px;left:50px;"
+    "max-width:calc(100% - 110px)}#hotspots-legend{font-size:11px;max-height:35vh;bottom:40px}}"
 )
 
 
@@ -111,7 +133,9 @@ def _page_parts() -> str:
     return (
         f"<style>{_CSS}</style>"
         '<div id="hotspots-title" class="hotspots-box"></div>'
-        '<div id="hotspots-legend" class="hotspots-box"></div>'
+        '<div id="hotspots-legend" class="hotspots-box"><button type="button" '
+        'id="hotspots-legend-toggle" aria-expanded="true">Legend</button>'
+        '<div id="hotspots-legend-body"></div></div>'
         f'<script type="application/json" id="hotspots-data">{_DATA_SLOT}</script>'
         f"<script>{code}</script>"
     )
@@ -162,8 +186,10 @@ def make_map(
     cell_m: float | None = None,
     title: str | None = None,
     assessment: Assessment | None = None,
-    tiles: str | None = None,
+    tiles: str | None = "OpenStreetMap",
     tiles_attribution: str | None = None,
+    streets: gpd.GeoDataFrame | str | Path | None = None,
+    locations: pd.Series | None = None,
 ) -> HotspotMap:
     """Draw the hot spots, their evidence and fixes on one offline map.
 
@@ -177,7 +203,8 @@ def make_map(
     public : bool
         Public mode: no point locations (events as counts per grid cell, cells with fewer
         than `min_count` suppressed), no free text, no event or hot-spot ids, and hot spots
-        with fewer than `min_count` events left out.
+        with fewer than `min_count` events left out. Lights, stops and obstructions are
+        chosen round the places' rounded centres (never along their outlines), or all drawn.
     min_count : int, optional
         Smallest count shown in public mode; default ``settings.public_min_count`` (5).
     cell_m : float, optional
@@ -191,13 +218,22 @@ def make_map(
         and a popup holding the counts before and after and the plain-language summary.
         In public mode the treated area and buffer are circles round the treated area's
         centre rounded to about 100 m, and the control area is snapped to a 25 m grid.
-    tiles : str, optional
-        A base map: an XYZ tile URL template (``"https://tile.openstreetmap.org/{z}/{x}/{y}.png"``)
-        or ``"OpenStreetMap"``. Off by default: tiles are fetched at view time, so a map
-        with tiles needs internet to show them (everything else still works offline).
+    tiles : str or None, default "OpenStreetMap"
+        The base map: ``"OpenStreetMap"`` or an https XYZ tile URL template
+        (``"https://tiles.example.org/{z}/{x}/{y}.png"``). Tiles are fetched when the map
+        is viewed; offline the base map stays blank and every data layer still draws.
+        ``None``: no base map (nothing is fetched; the command line's ``--offline``).
     tiles_attribution : str, optional
         Attribution shown for a tile URL (required by most tile providers' terms); shown
         as text, never as HTML.
+    streets : GeoDataFrame or path, optional
+        Street centre lines (any CRS; a file path is read with :func:`geopandas.read_file`),
+        drawn as thin grey lines under the data, with the street name as a tooltip when a
+        column such as ``name`` or ``street_name`` holds one.
+    locations : Series, optional
+        Each place's location text, indexed like `clusters` (default: a ``location``
+        column of `clusters`, else :func:`hotspots._where.place_locations`). Shown in the
+        popup's heading.
 
     Returns
     -------
@@ -231,12 +267,18 @@ def make_map(
     m.fit_bounds([[sw[1], sw[0]], [ne[1], ne[0]]])
     _Frame().add_to(m)
     tile_layer = _tiles(m, tiles, tiles_attribution) if tiles is not None else None
+    if locations is None:
+        from hotspots._where import LOCATION, place_locations
+
+        locations = (clusters[LOCATION] if LOCATION in clusters
+                     else place_locations(study, clusters))  # fmt: skip
 
     hidden = 0
     if public and len(clusters) and C.N_EVENTS in clusters:
         small = clusters[C.N_EVENTS].fillna(0).to_numpy() < k_min
         hidden = int(small.sum())
         clusters = clusters[~small]
+        locations = locations[~small]
         recs = recs[recs[C.CLUSTER_ID].isin(set(clusters[C.CLUSTER_ID]))]
     unknown = sorted(set(recs[C.FIX]) - set(fixes.fix_names())) if len(recs) else []
     if unknown:
@@ -246,12 +288,15 @@ def make_map(
         )
     top_fix = _top_fix(clusters, recs)
     first, last = study.time_span()
-    layers = _event_layers(study, public=public, k_min=k_min, cell_m=cell_m)
-    near = _near_area(clusters, _NEAR_M)
-    layers += _light_layers(study, _near_area(clusters, _LIGHTS_NEAR_M))
+    layers = _street_layers(study, streets) if streets is not None else []
+    layers += _event_layers(study, public=public, k_min=k_min, cell_m=cell_m)
+    near = _context_area(clusters, public)
+    layers += _light_layers(study, near)
     layers += _stop_layers(study, near, public)
     layers += _obstruction_layers(study, near, public)
-    areas, *markers = _hotspot_layers(study, clusters, recs, top_fix, public, first) or [None]
+    areas, *markers = _hotspot_layers(
+        study, clusters, recs, top_fix, public, first, list(locations.astype(str))
+    ) or [None]
     # dark gaps above the places' fill, markers and targets above both
     layers += [areas] if areas else []
     layers += [] if public else _dark_gap_layers(study, clusters)
@@ -402,23 +447,42 @@ def _cell_polygons(origin: np.ndarray, size: float, crs: Any) -> list[Any]:
     return np.round(np.stack([lat, lon], axis=2), 6).tolist()
 
 
-def _near_area(clusters: gpd.GeoDataFrame, distance_m: float) -> Any:
-    """Return the hot spots grown by `distance_m` as one geometry (None without hot spots)."""
+def _context_area(clusters: gpd.GeoDataFrame, public: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Return centres and reach (m) of the areas round the places whose context is drawn.
+
+    Circles round the places' centres: in public mode the centres rounded to ~100 m (as
+    drawn), so the lights chosen do not trace a place's outline.
+    """
     if not len(clusters):
-        return None
-    return shapely.union_all(shapely.buffer(clusters.geometry.to_numpy(), distance_m, quad_segs=4))
+        return np.zeros((0, 2)), np.zeros(0)
+    geoms = clusters.geometry.to_numpy()
+    xy = shapely.get_coordinates(shapely.centroid(geoms))
+    if public:
+        xy = np.round(xy / 100.0) * 100.0
+    reach = np.sqrt(shapely.area(geoms) / np.pi) + _CONTEXT_M
+    return xy, reach
 
 
-def _near(frame: gpd.GeoDataFrame, near: Any, keep: np.ndarray | None = None) -> gpd.GeoDataFrame:
-    """Keep the rows near the hot spots (all rows when there are few).
+def _near(
+    frame: gpd.GeoDataFrame, near: tuple[np.ndarray, np.ndarray], keep: np.ndarray | None = None
+) -> gpd.GeoDataFrame:
+    """Keep the rows near the places (all rows while there are at most `_LIGHTS_ALL`).
 
     Rows flagged in `keep` (lights marked out) stay wherever they are while there are at
-    most ``_MAX_POINTS`` of them; beyond that only those near the hot spots are drawn too.
+    most ``_MAX_POINTS`` of them.
     """
-    if len(frame) <= _MAX_POINTS or near is None:
+    centres, reach = near
+    if len(frame) <= _LIGHTS_ALL or not len(centres):
         return frame
-    shapely.prepare(near)
-    mask = shapely.intersects(near, frame.geometry.to_numpy())
+    from scipy.spatial import cKDTree
+
+    xy = shapely.get_coordinates(shapely.centroid(frame.geometry.to_numpy()))
+    mask = np.zeros(len(frame), bool)
+    tree = cKDTree(xy)
+    radii = np.ceil(reach / 25.0) * 25.0
+    for r in np.unique(radii):  # a few radii, one query each
+        for hits in tree.query_ball_point(centres[radii == r], r=float(r), workers=-1):
+            mask[hits] = True
     if keep is not None and int(keep.sum()) <= _MAX_POINTS:
         mask |= keep
     return frame[mask]
@@ -469,7 +533,33 @@ def _event_layers(
     return layers
 
 
-def _light_layers(study: Study, near: Any) -> list[dict[str, Any]]:
+def _street_layers(study: Study, streets: gpd.GeoDataFrame | str | Path) -> list[dict[str, Any]]:
+    """Street centre lines under the data (the caller's own layer: the Study has none)."""
+    frame = gpd.read_file(streets) if isinstance(streets, (str, Path)) else streets
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise ValidationError(
+            f"`streets` must be a GeoDataFrame or a file path, got {type(streets).__name__}"
+        )
+    if frame.crs is None:
+        raise ValidationError("`streets` has no CRS; set one (e.g. frame.set_crs(4326))")
+    frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+    frame = frame[frame.geom_type.isin(["LineString", "MultiLineString"])].to_crs(study.crs)
+    if not len(frame):
+        return []
+    frame = frame.set_geometry(shapely.simplify(frame.geometry.to_numpy(), 2.0), crs=study.crs)
+    from hotspots._vocab import find_column
+
+    name = find_column([str(c) for c in frame.columns if c != frame.geometry.name], _STREET_NAMES)
+    props = _props(frame.rename(columns={name: "street"}), ["street"]) if name else None
+    return [_layer(
+        f"Streets ({len(frame):,})", shapes=_shapes(frame, 5), props=props,
+        style={"color": _STREET_COLOUR, "weight": 2, "opacity": 0.8},
+        tooltip=[["street", ""]] if name else None, canvas=len(frame) > _SVG_MAX,
+        legend=[["width:14px;height:0;border-top:2px solid " + _STREET_COLOUR, "Street"]],
+    )]  # fmt: skip
+
+
+def _light_layers(study: Study, near: tuple[np.ndarray, np.ndarray]) -> list[dict[str, Any]]:
     lights = study.lights
     if not len(lights):
         return []
@@ -498,7 +588,9 @@ def _light_layers(study: Study, near: Any) -> list[dict[str, Any]]:
     return layers
 
 
-def _stop_layers(study: Study, near: Any, public: bool) -> list[dict[str, Any]]:
+def _stop_layers(
+    study: Study, near: tuple[np.ndarray, np.ndarray], public: bool
+) -> list[dict[str, Any]]:
     stops = _near(study.stops, near)
     if not len(stops):
         return []
@@ -514,7 +606,9 @@ def _stop_layers(study: Study, near: Any, public: bool) -> list[dict[str, Any]]:
     )]  # fmt: skip
 
 
-def _obstruction_layers(study: Study, near: Any, public: bool) -> list[dict[str, Any]]:
+def _obstruction_layers(
+    study: Study, near: tuple[np.ndarray, np.ndarray], public: bool
+) -> list[dict[str, Any]]:
     obs = _near(study.obstructions, near)
     if not len(obs):
         return []
@@ -584,6 +678,7 @@ def _hotspot_layers(
     top_fix: dict[str, str],
     public: bool,
     weeks_from: pd.Timestamp | None,
+    locations: list[str],
 ) -> list[dict[str, Any]]:
     """Return the places' areas and their markers (one layer in the control; rank on each)."""
     if not len(clusters):
@@ -593,10 +688,18 @@ def _hotspot_layers(
     ranks = _ranks(clusters.reset_index(drop=True), recs)
     by_place = H.recs_by_place(recs)
     rows = pd.DataFrame(clusters.drop(columns=clusters.geometry.name)).to_dict("records")
+    check = check_first(clusters)
     popups = [
-        H.popup_html(row, by_place.get(row[C.CLUSTER_ID], []), public, int(rank), weeks_from)
-        for row, rank in zip(rows, ranks, strict=True)
-    ]
+        H.popup_html(row, by_place.get(row[C.CLUSTER_ID], []), public, int(rank), weeks_from,
+                     location=where, check_first=bool(flag))
+        for row, rank, where, flag in zip(rows, ranks, locations, check, strict=True)
+    ]  # fmt: skip
+    outline = [{"dashArray": _CHECK_DASH} if flag else {} for flag in check]
+    area_legend = (
+        [[f"width:12px;height:8px;border:2px dashed {H.NOT_RECOMMENDED}",
+          "Check the layer first (lights may be missing from the inventory)"]]
+        if check.any() else []
+    )  # fmt: skip
     geoms = clusters.geometry.to_numpy()
     centres = shapely.centroid(geoms)
     name = f"Hot spots by recommended fix ({len(ids)})"
@@ -613,12 +716,13 @@ def _hotspot_layers(
             "popup": popups,
             "radius": radius.tolist(),
             "rank": ranks.tolist(),
+            "outline": outline,
         }
         return [
             _layer(name, points=at, props=props, radius_by="radius",
                    style={"weight": 3, "fillOpacity": 0.35}, stroke_by="colour",
-                   fill_by="colour", popup="popup", popup_key="key",
-                   class_name="hotspot-area"),
+                   fill_by="colour", popup="popup", popup_key="key", style_by="outline",
+                   class_name="hotspot-area", legend=area_legend),
             _layer(name, points=at, props=props, style=marker, fill_by="colour",
                    popup_from="key", label_by="rank", class_name="hotspot-marker",
                    legend=legend),
@@ -626,15 +730,35 @@ def _hotspot_layers(
     keys = [html_text(c) for c in ids]
     return [
         _layer(name, shapes=_shapes(clusters), props={"cluster_id": keys, "colour": colours,
-               "popup": popups}, style={"weight": 3, "fillOpacity": 0.35}, stroke_by="colour",
+               "popup": popups, "outline": outline, "where": [html_text(w) for w in locations]},
+               style={"weight": 3, "fillOpacity": 0.35}, stroke_by="colour", style_by="outline",
                fill_by="colour", popup="popup", popup_key="cluster_id", registers_areas=True,
-               tooltip=[["cluster_id", ""]], class_name="hotspot-area"),
+               tooltip=[["cluster_id", ""], ["where", ""]], class_name="hotspot-area",
+               legend=area_legend),
         # a marker at each centre, so that a place of a few metres is seen at city zoom
         _layer(name, points=_latlon(centres, study.crs, 5),
                props={"cluster_id": keys, "colour": colours, "rank": ranks.tolist()},
                style=marker, fill_by="colour", popup_from="cluster_id", label_by="rank",
                class_name="hotspot-marker", legend=legend),
     ]  # fmt: skip
+
+
+def check_first(clusters: pd.DataFrame) -> np.ndarray:
+    """Return which places' fixes rest on a likely gap in the light inventory.
+
+    Read from ``check_layer_first`` when the evidence has it, else ``light_inventory_gap``;
+    all False when neither is there.
+
+    Examples
+    --------
+    >>> check_first(pd.DataFrame({"light_inventory_gap": [True, None, False]})).tolist()
+    [True, False, False]
+    """
+    for col in _CHECK_FIRST:
+        if col in clusters:
+            values = clusters[col].astype(object).where(clusters[col].notna(), False)
+            return np.array([bool(v) for v in values], dtype=bool)
+    return np.zeros(len(clusters), dtype=bool)
 
 
 def _target_layers(recs: gpd.GeoDataFrame) -> list[dict[str, Any]]:
