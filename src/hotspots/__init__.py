@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the real imports, for type checkers and IDEs
     from hotspots.layers import LayerField, LayerKind, register_layer_kind
     from hotspots.maps import HotspotMap, make_map
     from hotspots.recommendations import recommend
+    from hotspots.briefs import write_briefs
     from hotspots.report import write_report
     from hotspots.settings import Settings, load_settings
     from hotspots.study import Study, build_study, combine_events
@@ -77,6 +78,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "register_factor": ("hotspots.factors", "register_factor"),
     "register_fix": ("hotspots.fixes", "register_fix"),
     "top_phrases": ("hotspots.topics", "top_phrases"),
+    "write_briefs": ("hotspots.briefs", "write_briefs"),
     "write_report": ("hotspots.report", "write_report"),
 }
 
@@ -143,5 +145,6 @@ __all__ = [
     "register_factor",
     "register_fix",
     "top_phrases",
+    "write_briefs",
     "write_report",
 ]

@@ -172,13 +172,15 @@ def popup_html(
     *,
     location: str = "",
     check_first: bool = False,
+    charts: bool = True,
 ) -> str:
     """Return the popup of one place: where, counts, dates, trend, fixes, charts.
 
     `rank` is the place's position on the map and in the report (1 = first to look at);
     `weeks_from` the first day of the first week of ``period_counts``; `location` the
     place in words (block level); `check_first` marks a place whose lighting evidence may
-    come from a gap in the light inventory.
+    come from a gap in the light inventory; `charts` False leaves the two charts out (the
+    busiest hour is still named).
     """
     name = f"#{rank} Hot spot" if public else f"#{rank} Hot spot {esc(c[C.CLUSTER_ID])}"
     if location:
@@ -228,14 +230,18 @@ def popup_html(
                 f"{target}{evidence}</li>"
             )
         parts.append("</ul>")
-    if isinstance(c.get(C.HOUR_PROFILE), (list, np.ndarray)):
+    if not charts:
+        hour = peak_hour(c.get(C.HOUR_PROFILE))
+        if hour is not None:
+            parts.append(f"Busiest hour: {hour:02d}:00\u2013{(hour + 1) % 24:02d}:00")
+    elif isinstance(c.get(C.HOUR_PROFILE), (list, np.ndarray)):
         hours = np.asarray(c[C.HOUR_PROFILE], float)
         peak = int(np.nanargmax(hours)) if len(hours) and np.nansum(hours) > 0 else None
         label = "Events by hour of day"
         if peak is not None:
             label += f" (peak {peak:02d}:00\u2013{(peak + 1) % 24:02d}:00)"
         parts.append(svg_bars(list(hours), label=label, ticks=_HOUR_TICKS))
-    if isinstance(c.get(C.PERIOD_COUNTS), (list, np.ndarray)):
+    if charts and isinstance(c.get(C.PERIOD_COUNTS), (list, np.ndarray)):
         weeks = list(c[C.PERIOD_COUNTS])
         ticks = {}
         if weeks_from is not None and len(weeks):
@@ -289,7 +295,8 @@ def legend_html(
     if public:
         extra += (
             '<div style="margin-top:4px">Events: counts per grid cell;<br>cells with fewer '
-            f"than {int(k_min)} events are hidden</div>"
+            f"than {int(k_min)} events are hidden;<br>lights, stops and obstructions are "
+            "not shown</div>"
         )
     if assessment:
         extra += '<div style="margin-top:4px"><b>Assessment</b></div>' + "".join(

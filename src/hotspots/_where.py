@@ -1,4 +1,5 @@
-"""Where a place is, in words a team can stand on: "1100 block of Vermont Ave NW".
+"""Where a place is, in words a team can stand on ("1100 block of Vermont Ave NW"), and
+which place to look at first (its rank, the same on the map, in the report and the briefs).
 
 Cities publish an address or block text with most events (DC's ``BLOCK``, Chicago's
 ``block``, Boston's ``STREET``, 311's ``STREETADDRESS``); the readers keep such source
@@ -24,7 +25,7 @@ from hotspots import _vocab as V
 from hotspots._places import assign
 from hotspots.study import Study
 
-__all__ = ["LOCATION", "address_column", "block_text", "place_locations"]
+__all__ = ["LOCATION", "address_column", "block_text", "place_locations", "place_ranks"]
 
 log = logging.getLogger(__name__)
 
@@ -206,3 +207,31 @@ def place_locations(study: Study, places: gpd.GeoDataFrame) -> pd.Series:
             ]
     log.info("locations: %d of %d places named", int((out != "").sum()), len(out))
     return out
+
+
+def place_ranks(places: pd.DataFrame, recs: pd.DataFrame) -> np.ndarray:
+    """Return each place's rank (1 = first to look at), in the order of `places`.
+
+    By the priority of the place's top fix, then its number of events, then its id.
+
+    Examples
+    --------
+    >>> places = pd.DataFrame({"cluster_id": ["H1", "H2", "H3"], "n_events": [9, 5, 7]})
+    >>> recs = pd.DataFrame({"cluster_id": ["H2"], "priority": [60.0]})
+    >>> place_ranks(places, recs).tolist()
+    [2, 1, 3]
+    """
+    if not len(places):
+        return np.zeros(0, int)
+    has_recs = len(recs) and C.PRIORITY in recs
+    best = recs.groupby(C.CLUSTER_ID)[C.PRIORITY].max() if has_recs else pd.Series(dtype=float)
+    order = pd.DataFrame(
+        {
+            "priority": places[C.CLUSTER_ID].map(best).astype(float).fillna(-np.inf).to_numpy(),
+            "events": places[C.N_EVENTS].to_numpy() if C.N_EVENTS in places else 0,
+            "id": places[C.CLUSTER_ID].astype(str).to_numpy(),
+        }
+    ).sort_values(["priority", "events", "id"], ascending=[False, False, True], kind="stable")
+    ranks = np.empty(len(order), int)
+    ranks[order.index.to_numpy()] = np.arange(1, len(order) + 1)
+    return ranks

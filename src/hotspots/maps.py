@@ -47,6 +47,7 @@ from hotspots import _offline, fixes
 from hotspots._errors import ValidationError
 from hotspots._escape import html_text, script_json
 from hotspots._tiles import OSM_ATTRIBUTION, tile_problems, tile_url
+from hotspots._where import place_ranks
 from hotspots.study import Study
 
 if TYPE_CHECKING:
@@ -64,12 +65,18 @@ _SVG_MAX = 1500
 _LIGHTS_ALL = 20_000
 """Up to this many lights (or stops, obstructions) are all drawn: they carry the street
 pattern. Beyond it, those within `_CONTEXT_M` of a place."""
-_CONTEXT_M = 300.0
+_CONTEXT_M = 150.0
 """Context drawn round each place in a city too large to draw whole: a few blocks."""
 _CHECK_FIRST = ("check_layer_first", "light_inventory_gap")
 """Evidence columns (first present wins) that say a place's fix may rest on a gap in the
 light inventory rather than a dark street: drawn with a dashed outline."""
 _CHECK_DASH = "2 6"
+_FULL_POPUPS = 300
+"""Places (by rank) whose popups carry the hour and week charts; the rest carry words only
+(a city of 2,000 places would otherwise write about 6 MB of charts)."""
+_PUBLIC_GRID_SHIFT = 0.3719
+"""Public grid origin offset (share of a cell), away from round-metre coordinates."""
+
 _STREET_COLOUR = "#8C8C8C"
 _STREET_NAMES = (
     "name",
@@ -204,7 +211,7 @@ def make_map(
         Public mode: no point locations (events as counts per grid cell, cells with fewer
         than `min_count` suppressed), no free text, no event or hot-spot ids, and hot spots
         with fewer than `min_count` events left out. Lights, stops and obstructions are
-        chosen round the places' rounded centres (never along their outlines), or all drawn.
+        not drawn (an event at a light would be placed by it); the base map shows streets.
     min_count : int, optional
         Smallest count shown in public mode; default ``settings.public_min_count`` (5).
     cell_m : float, optional
@@ -290,10 +297,11 @@ def make_map(
     first, last = study.time_span()
     layers = _street_layers(study, streets) if streets is not None else []
     layers += _event_layers(study, public=public, k_min=k_min, cell_m=cell_m)
-    near = _context_area(clusters, public)
-    layers += _light_layers(study, near)
-    layers += _stop_layers(study, near, public)
-    layers += _obstruction_layers(study, near, public)
+    if not public:  # exact positions of lights and stops would place the events at them
+        near = _context_area(clusters)
+        layers += _light_layers(study, near)
+        layers += _stop_layers(study, near, public)
+        layers += _obstruction_layers(study, near, public)
     areas, *markers = _hotspot_layers(
         study, clusters, recs, top_fix, public, first, list(locations.astype(str))
     ) or [None]
@@ -447,24 +455,18 @@ def _cell_polygons(origin: np.ndarray, size: float, crs: Any) -> list[Any]:
     return np.round(np.stack([lat, lon], axis=2), 6).tolist()
 
 
-def _context_area(clusters: gpd.GeoDataFrame, public: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Return centres and reach (m) of the areas round the places whose context is drawn.
-
-    Circles round the places' centres: in public mode the centres rounded to ~100 m (as
-    drawn), so the lights chosen do not trace a place's outline.
-    """
+def _context_area(clusters: gpd.GeoDataFrame) -> tuple[np.ndarray, Any]:
+    """Return centres and reach (m) of the areas round the places whose context is drawn."""
     if not len(clusters):
         return np.zeros((0, 2)), np.zeros(0)
     geoms = clusters.geometry.to_numpy()
     xy = shapely.get_coordinates(shapely.centroid(geoms))
-    if public:
-        xy = np.round(xy / 100.0) * 100.0
     reach = np.sqrt(shapely.area(geoms) / np.pi) + _CONTEXT_M
     return xy, reach
 
 
 def _near(
-    frame: gpd.GeoDataFrame, near: tuple[np.ndarray, np.ndarray], keep: np.ndarray | None = None
+    frame: gpd.GeoDataFrame, near: tuple[np.ndarray, Any], keep: np.ndarray | None = None
 ) -> gpd.GeoDataFrame:
     """Keep the rows near the places (all rows while there are at most `_LIGHTS_ALL`).
 
@@ -506,7 +508,11 @@ def _event_layers(
         xy = shapely.get_coordinates(frame.geometry.to_numpy())
         if public or len(frame) > _MAX_POINTS:
             size = _cell_size(xy, cell_m, 100.0 if public else 25.0)
-            origin, counts = _grid(xy, size)
+            # public: the grid is offset from round metres, where snapped points and
+            # street grids sit, so no cell corner falls on an event by construction
+            shift = _PUBLIC_GRID_SHIFT * size if public else 0.0
+            origin, counts = _grid(xy - shift, size)
+            origin = origin + shift
             shown = counts >= k_min if public else np.ones(len(counts), bool)
             if not shown.any():  # every cell below the public threshold: nothing to draw
                 layers.append(_layer(f"{label}: none shown", points=[]))
@@ -559,7 +565,7 @@ def _street_layers(study: Study, streets: gpd.GeoDataFrame | str | Path) -> list
     )]  # fmt: skip
 
 
-def _light_layers(study: Study, near: tuple[np.ndarray, np.ndarray]) -> list[dict[str, Any]]:
+def _light_layers(study: Study, near: tuple[np.ndarray, Any]) -> list[dict[str, Any]]:
     lights = study.lights
     if not len(lights):
         return []
@@ -580,16 +586,17 @@ def _light_layers(study: Study, near: tuple[np.ndarray, np.ndarray]) -> list[dic
         layers.append(_layer(
             f"{name} ({len(part):,})",
             points=_latlon(part.geometry.to_numpy(), study.crs, _decimals(len(part))),
-            props=_props(part, [C.ID, C.STATUS]),
+            # the layer says the status; ids of thousands of lights are left to the data
+            props=_props(part, [C.ID] if len(part) <= _SVG_MAX or "OUT" in name else []),
             style={**style, "fillOpacity": 0.9},
-            tooltip=[[C.ID, "Light"], [C.STATUS, "Status"]], canvas=len(part) > _SVG_MAX,
+            tooltip=[[C.ID, "Light"]], canvas=len(part) > _SVG_MAX,
             legend=[key],
         ))  # fmt: skip
     return layers
 
 
 def _stop_layers(
-    study: Study, near: tuple[np.ndarray, np.ndarray], public: bool
+    study: Study, near: tuple[np.ndarray, Any], public: bool
 ) -> list[dict[str, Any]]:
     stops = _near(study.stops, near)
     if not len(stops):
@@ -607,7 +614,7 @@ def _stop_layers(
 
 
 def _obstruction_layers(
-    study: Study, near: tuple[np.ndarray, np.ndarray], public: bool
+    study: Study, near: tuple[np.ndarray, Any], public: bool
 ) -> list[dict[str, Any]]:
     obs = _near(study.obstructions, near)
     if not len(obs):
@@ -656,21 +663,6 @@ def _dark_gap_layers(study: Study, clusters: gpd.GeoDataFrame) -> list[dict[str,
     )]  # fmt: skip
 
 
-def _ranks(clusters: gpd.GeoDataFrame, recs: gpd.GeoDataFrame) -> np.ndarray:
-    """Return each place's rank (1 = first to look at): top fix priority, then events, then id."""
-    best = recs.groupby(C.CLUSTER_ID)[C.PRIORITY].max() if len(recs) else pd.Series(dtype=float)
-    order = pd.DataFrame(
-        {
-            "priority": clusters[C.CLUSTER_ID].map(best).fillna(-np.inf).to_numpy(),
-            "events": clusters[C.N_EVENTS].to_numpy() if C.N_EVENTS in clusters else 0,
-            "id": clusters[C.CLUSTER_ID].astype(str).to_numpy(),
-        }
-    ).sort_values(["priority", "events", "id"], ascending=[False, False, True], kind="stable")
-    ranks = np.empty(len(order), int)
-    ranks[order.index.to_numpy()] = np.arange(1, len(order) + 1)
-    return ranks
-
-
 def _hotspot_layers(
     study: Study,
     clusters: gpd.GeoDataFrame,
@@ -685,13 +677,13 @@ def _hotspot_layers(
         return []
     ids = clusters[C.CLUSTER_ID].tolist()
     colours = [H.fix_colour(top_fix.get(c, "")) for c in ids]
-    ranks = _ranks(clusters.reset_index(drop=True), recs)
+    ranks = place_ranks(clusters, recs)
     by_place = H.recs_by_place(recs)
     rows = pd.DataFrame(clusters.drop(columns=clusters.geometry.name)).to_dict("records")
     check = check_first(clusters)
     popups = [
         H.popup_html(row, by_place.get(row[C.CLUSTER_ID], []), public, int(rank), weeks_from,
-                     location=where, check_first=bool(flag))
+                     location=where, check_first=bool(flag), charts=rank <= _FULL_POPUPS)
         for row, rank, where, flag in zip(rows, ranks, locations, check, strict=True)
     ]  # fmt: skip
     outline = [{"dashArray": _CHECK_DASH} if flag else {} for flag in check]
@@ -729,7 +721,7 @@ def _hotspot_layers(
         ]  # fmt: skip
     keys = [html_text(c) for c in ids]
     return [
-        _layer(name, shapes=_shapes(clusters), props={"cluster_id": keys, "colour": colours,
+        _layer(name, shapes=_shapes(clusters, _decimals(len(clusters))), props={"cluster_id": keys, "colour": colours,
                "popup": popups, "outline": outline, "where": [html_text(w) for w in locations]},
                style={"weight": 3, "fillOpacity": 0.35}, stroke_by="colour", style_by="outline",
                fill_by="colour", popup="popup", popup_key="cluster_id", registers_areas=True,
