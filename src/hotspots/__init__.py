@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         ValidationError,
     )
     from hotspots.assessment import Assessment, assess
+    from hotspots.briefs import write_briefs
     from hotspots.cluster import crime_concentration, event_clusters, find_hotspots
     from hotspots.environment import diagnose
     from hotspots.factors import register_factor
@@ -29,7 +30,6 @@ if TYPE_CHECKING:  # the real imports, for type checkers and IDEs
     from hotspots.layers import LayerField, LayerKind, register_layer_kind
     from hotspots.maps import HotspotMap, make_map
     from hotspots.recommendations import recommend
-    from hotspots.briefs import write_briefs
     from hotspots.report import write_report
     from hotspots.settings import Settings, load_settings
     from hotspots.study import Study, build_study, combine_events

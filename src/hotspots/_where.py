@@ -1,5 +1,6 @@
-"""Where a place is, in words a team can stand on ("1100 block of Vermont Ave NW"), and
-which place to look at first (its rank, the same on the map, in the report and the briefs).
+"""Where a place is in words ("1100 block of Vermont Ave NW"), and which to look at first.
+
+The rank is the same on the map, in the report and in the briefs.
 
 Cities publish an address or block text with most events (DC's ``BLOCK``, Chicago's
 ``block``, Boston's ``STREET``, 311's ``STREETADDRESS``); the readers keep such source

@@ -595,9 +595,7 @@ def _light_layers(study: Study, near: tuple[np.ndarray, Any]) -> list[dict[str, 
     return layers
 
 
-def _stop_layers(
-    study: Study, near: tuple[np.ndarray, Any], public: bool
-) -> list[dict[str, Any]]:
+def _stop_layers(study: Study, near: tuple[np.ndarray, Any], public: bool) -> list[dict[str, Any]]:
     stops = _near(study.stops, near)
     if not len(stops):
         return []
@@ -721,8 +719,9 @@ def _hotspot_layers(
         ]  # fmt: skip
     keys = [html_text(c) for c in ids]
     return [
-        _layer(name, shapes=_shapes(clusters, _decimals(len(clusters))), props={"cluster_id": keys, "colour": colours,
-               "popup": popups, "outline": outline, "where": [html_text(w) for w in locations]},
+        _layer(name, shapes=_shapes(clusters, _decimals(len(clusters))),
+               props={"cluster_id": keys, "colour": colours, "popup": popups,
+                      "outline": outline, "where": [html_text(w) for w in locations]},
                style={"weight": 3, "fillOpacity": 0.35}, stroke_by="colour", style_by="outline",
                fill_by="colour", popup="popup", popup_key="cluster_id", registers_areas=True,
                tooltip=[["cluster_id", ""], ["where", ""]], class_name="hotspot-area",

@@ -641,7 +641,8 @@ def _public_places(
     ranks = place_ranks(places, recs)
     by_place = H.recs_by_place(recs)
     rows = []
-    for i, c in enumerate(pd.DataFrame(places.drop(columns=places.geometry.name)).to_dict("records")):
+    records = pd.DataFrame(places.drop(columns=places.geometry.name)).to_dict("records")
+    for i, c in enumerate(records):
         hour = H.peak_hour(c.get(C.HOUR_PROFILE))
         top = by_place.get(c[C.CLUSTER_ID], [])
         fix = str(top[0][C.FIX]) if top else ""
@@ -670,9 +671,9 @@ def _public_grid(study: Study, k: int, cell_m: float) -> pd.DataFrame:
     for label, frame in (("incidents", study.incidents), ("concerns", study.concerns)):
         if len(frame):
             xy = np.floor(_xy(frame) / cell_m).astype(np.int64)
-            parts[label] = pd.Series(1, index=pd.MultiIndex.from_arrays(xy.T)).groupby(
-                level=[0, 1]
-            ).sum()
+            parts[label] = (
+                pd.Series(1, index=pd.MultiIndex.from_arrays(xy.T)).groupby(level=[0, 1]).sum()
+            )
     if not parts:
         return pd.DataFrame(columns=["lon", "lat", "cell_m", "incidents", "concerns"])
     table = pd.DataFrame(parts).fillna(0).astype(int)
