@@ -63,12 +63,27 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--public",
         action="store_true",
-        help="public map: events as counts per grid cell, small counts hidden, no free text",
+        help="write only what is safe to publish: the public map (events as counts per grid "
+        "cell, small counts hidden), places.csv (blocks, no ids), grid_counts.csv, a public "
+        "report.md and run.json",
     )
     g.add_argument(
         "--tiles",
         metavar="URL",
-        help="base map: 'OpenStreetMap' or an https XYZ tile template (needs internet to view)",
+        help="base map: 'OpenStreetMap' (default) or an https XYZ tile template; tiles load "
+        "when the map is viewed, every data layer draws without them",
+    )
+    g.add_argument(
+        "--offline", action="store_true", help="no base map: the map loads nothing at all"
+    )
+    g.add_argument(
+        "--streets", metavar="FILE", help="street centre lines to draw on the map (any GIS file)"
+    )
+    g.add_argument(
+        "--briefs",
+        type=int,
+        metavar="N",
+        help="also write briefs.html: one printable page for each of the top N places",
     )
     g.add_argument("--tiles-attribution", metavar="TEXT", help="attribution for a --tiles URL")
     g.add_argument(
@@ -277,6 +292,8 @@ def _layer_options(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
             options[kind] = opts
     if getattr(args, "tiles", None) is not None:
         problems += [f"--tiles: {p}" for p in tile_problems(args.tiles, args.tiles_attribution)]
+        if getattr(args, "offline", False):
+            problems.append("--tiles and --offline: give one (--offline draws no base map)")
     raise_problems(problems, "invalid arguments")
     return options
 
@@ -286,7 +303,7 @@ def _check_args(args: argparse.Namespace) -> None:
     from hotspots._output import check_folder
 
     problems: list[str] = []
-    for kind in (*layer_kinds(), "boundary", "config"):
+    for kind in (*layer_kinds(), "boundary", "config", "streets"):
         given = getattr(args, kind, None)
         for value in given if isinstance(given, list) else [given]:
             if value is not None:
@@ -304,6 +321,13 @@ def _check_args(args: argparse.Namespace) -> None:
         problems.append(f"--min-samples must be >= 2, got {args.min_samples}")
     if args.top < 1:
         problems.append(f"--top must be >= 1, got {args.top}")
+    if args.briefs is not None and args.briefs < 1:
+        problems.append(f"--briefs must be >= 1, got {args.briefs}")
+    if args.briefs is not None and args.public:
+        problems.append(
+            "--briefs with --public: briefs carry ids and evidence for the team; "
+            "write them in a run without --public"
+        )
     raise_problems(problems, "invalid arguments")
 
 
@@ -647,7 +671,7 @@ def _run(
     from hotspots.environment import diagnose
     from hotspots.maps import make_map
     from hotspots.recommendations import recommend
-    from hotspots.report import write_report
+    from hotspots.report import write_public_report, write_report
     from hotspots.study import build_study
 
     with output_folder(args.out, wait_s=args.wait) as target:
@@ -693,14 +717,19 @@ def _run(
                 recommend(clusters, settings=study.settings) if len(clusters) else _no_recs(study)
             )
             note["text"] = f"{len(recs)} recommendations"
-        with progress.stage("map", "drawing the offline map") as note:
+        with progress.stage("map", "drawing the map") as note:
+            from hotspots._where import LOCATION, place_locations
+
+            if len(clusters):  # one location per place for the map, CSV, report and briefs
+                clusters = clusters.assign(**{LOCATION: place_locations(study, clusters)})
             make_map(
                 study,
                 clusters,
                 recs,
                 public=args.public,
-                tiles=args.tiles,
+                tiles=None if args.offline else (args.tiles or "OpenStreetMap"),
                 tiles_attribution=args.tiles_attribution,
+                streets=args.streets,
             ).save(staging / _MAP)
             note["text"] = "public" if args.public else "team"
         with progress.stage("report", "GeoPackage, CSV, Markdown") as note:
@@ -720,9 +749,20 @@ def _run(
                 "public_map": bool(args.public),
                 "stage_seconds": progress.timings,
             }
-            written = write_report(
-                study, clusters, recs, staging, parameters=parameters, top_n=args.top
-            )
+            if args.public:  # only what is safe to publish goes into the folder
+                written = write_public_report(
+                    study, clusters, recs, staging, parameters=parameters, top_n=args.top
+                )
+            else:
+                written = write_report(
+                    study, clusters, recs, staging, parameters=parameters, top_n=args.top
+                )
+            if args.briefs:
+                from hotspots.briefs import BRIEFS_FILE, write_briefs
+
+                written[BRIEFS_FILE] = write_briefs(
+                    study, clusters, recs, staging / BRIEFS_FILE, top_n=args.briefs
+                )
             note["text"] = f"{len(written) + 1} files"
         progress.check()  # a Ctrl-C recorded during the last stage: leave the folder as it was
     out = target.folder
