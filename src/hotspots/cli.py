@@ -745,7 +745,6 @@ def _run(
                     for k, v in sources.items()
                     if v is not None
                 },
-                "loading": study.load_record(),
                 "public_map": bool(args.public),
                 "stage_seconds": progress.timings,
             }

@@ -320,6 +320,7 @@ def _parameters(
         "timezone": study.tz,
         "period": [str(first) if first is not None else None, str(last) if last else None],
         "settings": study.settings.as_dict(),
+        "loading": study.load_record(),
         "clustering": dict(clusters.attrs.get("parameters", {})),
         "layers": {
             kind: {
@@ -467,6 +468,19 @@ def _markdown(
             f"| {md(kind)} | {rec.n_read:,} | {rec.n_loaded:,} | {rec.n_rejected:,} | "
             f"{md(rec.precision.level)} |"
         )
+    overlap = dict(study.time_overlap or {})
+    if overlap.get("layers") and len(overlap["layers"]) > 1:
+        spans = "; ".join(
+            f"{md(kind)} {str(span[0])[:10]} to {str(span[1])[:10]}"
+            for kind, span in overlap["layers"].items()
+        )
+        days = float(overlap.get("overlap_days", 0) or 0)
+        verdict = (
+            f"they overlap for {days:,.0f} day{'' if round(days) == 1 else 's'}"
+            if overlap.get("ok")
+            else f"they do not overlap enough to be read together: {md(overlap.get('note', ''))}"
+        )
+        lines += ["", f"Time covered: {spans}; {verdict}."]
     by_reason = study.rejections_by_reason()
     if len(by_reason):
         lines += ["", "Rejected rows (all listed in `rejected.csv`): " + "; ".join(
