@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -44,6 +45,20 @@ INSTALL_HINT = "apt-get update && apt-get install -y chromium; pip install playw
 
 _LOCAL_SCHEMES = ("file:", "data:", "about:", "blob:")
 _FALSE = {"", "0", "false", "no", "off"}
+_TILE = re.compile(
+    r"^https://[^/?#]+/(?:[^?#]*/)?\d+/\d+/\d+(?:@2x)?\.(?:png|jpe?g|webp)(?:[?#]|$)"
+)
+"""A base-map tile request (``https://host/.../{z}/{x}/{y}.png``): blocked, counted apart."""
+
+#: Folder CI keeps after a run (git-ignored): screenshots and printed pages land here.
+ARTIFACTS = Path(os.environ.get("HOTSPOTS_ARTIFACTS", Path(__file__).resolve().parents[1]
+                                / "test-artifacts"))  # fmt: skip
+
+
+def artifact(name: str) -> Path:
+    """Return the path of a file to keep after the test run (under `ARTIFACTS`)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS / name
 
 
 @dataclass
@@ -59,9 +74,13 @@ class PageResult:
     load_seconds : float
         From navigation start until the ``load`` event (and `wait_for`, if given).
     outside_requests : list of str
-        ``METHOD url`` of every request that was not ``file:`` / ``data:`` (all aborted).
+        ``METHOD url`` of every request that was not ``file:`` / ``data:`` nor a base-map
+        tile (all aborted).
+    tile_requests : list of str
+        URLs of base-map tiles the page asked for (aborted: the test is offline).
     console_errors : list of str
-        Text of console messages of type ``error``.
+        Text of console messages of type ``error`` (except a blocked tile's "Failed to load
+        resource", which is what an offline base map does).
     page_errors : list of str
         Uncaught JavaScript exceptions.
     """
@@ -70,6 +89,7 @@ class PageResult:
     url: str
     load_seconds: float = 0.0
     outside_requests: list[str] = field(default_factory=list)
+    tile_requests: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
 
@@ -195,12 +215,18 @@ def open_page(
                     route.abort("blockedbyclient")
 
             def _request(request: Any) -> None:
-                if not request.url.startswith(_LOCAL_SCHEMES):
+                if _TILE.match(request.url):
+                    result.tile_requests.append(request.url)
+                elif not request.url.startswith(_LOCAL_SCHEMES):
                     result.outside_requests.append(f"{request.method} {request.url}")
 
             def _console(message: Any) -> None:
-                if message.type == "error":
-                    result.console_errors.append(message.text)
+                if message.type != "error":
+                    return
+                source = (message.location or {}).get("url", "")
+                if message.text.startswith("Failed to load resource") and _TILE.match(source):
+                    return  # a blocked tile: already in tile_requests
+                result.console_errors.append(message.text)
 
             context.route("**/*", _route)
             context.on("request", _request)

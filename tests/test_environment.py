@@ -145,13 +145,16 @@ def test_bus_stop_share_after_dark_and_dark_stops(hand):
 
 
 def test_sightline_ids_kinds_and_detail(hand):
+    # checked from each event: every event's line to L-E crosses W-1 (x 45..47); H-1
+    # (x 20..22) hides L-E and S-1 from the four events west of it, not from dx = 24
     row = hand[2].iloc[0]
-    assert row["sightline_obstruction_ids"] == ["H-1", "W-1"]
-    assert row["sightline_obstruction_kinds"] == ["hedge", "wall"]
+    assert row["sightline_obstruction_ids"] == ["W-1", "H-1"]  # most-blocking first
+    assert row["sightline_obstruction_kinds"] == ["wall", "hedge"]
+    assert row["sightline_obstruction_events"] == [5, 4]
+    assert row["sightline_blocked_events"] == 5 and row["sightline_blocked_share"] == 1.0
     assert row["sightline_detail"] == [
-        "hedge H-1 between centre and bus stop S-1 (35 m)",
-        "hedge H-1 between centre and light L-E (60 m)",
-        "wall W-1 between centre and light L-E (60 m)",
+        "wall W-1 blocks the view from 5 of 5 events to light L-E",
+        "hedge H-1 blocks the view from 4 of 5 events to light L-E (4) and bus stop S-1 (4)",
     ]
 
 

@@ -183,7 +183,7 @@ def test_the_new_factor_reaches_the_map_and_the_report(vacant, tmp_path):
     assert SECURE.label in map_data(path)["legend"]
     with open_page(path, executable=require_browser(), wait_for="path.hotspot-marker") as result:
         page = result.page
-        assert SECURE.label in page.locator("#hotspots-legend").inner_text()
+        assert SECURE.label in page.locator("#hotspots-legend-body").inner_text()
         page.locator("path.hotspot-marker").first.dispatch_event("click")
         popup = page.locator(".leaflet-popup-content").last
         popup.wait_for()

@@ -357,8 +357,11 @@ def test_frames_account_for_every_row(tmp_path, messy_gdf, as_frame):
 
 
 def test_csv_reader_accounts_for_every_row(tmp_path):
-    layer = read_layer(write(tmp_path, "m.csv", MESSY), kind="incidents", as_of=AS_OF)
+    # without a boundary, row 6 (616 km from the rest) is an implausible location
+    with pytest.warns(HotspotsWarning, match="implausibly far"):
+        layer = read_layer(write(tmp_path, "m.csv", MESSY), kind="incidents", as_of=AS_OF)
     assert_accounted(layer)
+    assert layer.rejected.set_index("row").loc[6, "reason"] == "implausible_location"
 
 
 def test_input_frame_is_not_mutated():
@@ -492,3 +495,174 @@ def test_real_dc_layers_load_as_published():
     stops = read_layer(paths["stops"], kind="stops")
     assert (stops.columns["lon"], stops.columns["lat"]) == ("BSTP_LON", "BSTP_LAT")
     assert stops.n_loaded == 358
+
+
+# --- files as cities publish them (issue #12) --------------------------------------------------
+
+
+def _csv_rows(sep: str, decimal: str = ".", minus: str = "-") -> str:
+    def num(v: float) -> str:
+        return f"{v:.4f}".replace(".", decimal).replace("-", minus)
+
+    lines = [sep.join(["id", "date", "lon", "lat"])]
+    for i in range(6):
+        lon, lat = -77.03 + i * 1e-3, 38.9 + i * 1e-3
+        cells = [f"r{i}", "2025-01-02 10:00", num(lon), num(lat)]
+        if decimal == "," and sep == ",":
+            cells = [f'"{c}"' if "," in c else c for c in cells]
+        lines.append(sep.join(cells))
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("semicolon_decimal_comma.csv", _csv_rows(";", ",")),
+        ("tabs.txt", _csv_rows("\t")),
+        ("pipes.csv", _csv_rows("|")),
+        ("quoted_decimal_comma.csv", _csv_rows(",", ",")),
+        ("unicode_minus.csv", _csv_rows(",", ".", "\u2212")),
+    ],
+)
+def test_delimiters_decimal_commas_and_minus_signs(tmp_path, name, text):
+    """These failed with a hint to name lon/lat, or rejected the whole layer at exit 0."""
+    layer = read_layer(write(tmp_path, name, text), kind="incidents", tz=TZ, as_of=AS_OF)
+    assert layer.n_loaded == 6, layer.rejected
+    assert layer.data.geometry.x.iloc[0] == pytest.approx(-77.03)
+
+
+def test_nbsp_inside_numbers(tmp_path):
+    text = "id,date,lon,lat\nr1,2025-01-02 10:00,\u221277.03\u00a0,38.90\n"
+    layer = read_layer(write(tmp_path, "n.csv", text), kind="incidents", tz=TZ, as_of=AS_OF)
+    assert layer.n_loaded == 1
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-8-sig", "cp1252"])
+def test_encodings_detected(tmp_path, encoding):
+    """UTF-16 from Excel showed garbled headers."""
+    text = _csv_rows("\t" if encoding.startswith("utf-16") else ",").replace("r0", "Café")
+    path = tmp_path / "e.csv"
+    path.write_bytes(text.encode(encoding))
+    layer = read_layer(path, kind="incidents", tz=TZ, as_of=AS_OF)
+    assert layer.columns["lon"] == "lon" and layer.n_loaded == 6
+    assert layer.data["id"].iloc[0] == "Café"
+
+
+def test_ragged_rows_rejected_one_by_one(tmp_path):
+    """One ragged row rejected the whole CSV."""
+    text = (
+        "id,date,lon,lat\n"
+        "r1,2025-01-02 10:00,-77.03,38.90\n"
+        "r2,2025-01-02 10:00,-77.03,38.90,extra,cells\n"
+        "r3,2025-01-03 10:00,-77.02,38.91\n"
+    )
+    layer = read_layer(write(tmp_path, "r.csv", text), kind="incidents", tz=TZ, as_of=AS_OF)
+    assert layer.n_read == 3 and layer.n_loaded == 2
+    rej = layer.rejected.iloc[0]
+    assert (rej["row"], rej["reason"]) == (2, "malformed_row")
+    assert "6 fields, the header has 4" in rej["detail"]
+    assert "__hotspots_malformed__" not in layer.data.columns
+
+
+def test_geojson_in_projected_units_without_crs(tmp_path):
+    """Rejected row by row at exit 0 although the README promises an error."""
+    path = tmp_path / "p.geojson"
+    path.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+        '{"date": "2025-01-02"}, "geometry": {"type": "Point", "coordinates": '
+        "[397115.8, 137977.2]}}]}"
+    )
+    with pytest.raises(LayerError, match="projected coordinates.*Pass crs="):
+        read_layer(path, kind="incidents", tz=TZ, as_of=AS_OF)
+    layer = read_layer(path, kind="incidents", tz=TZ, as_of=AS_OF, crs=26985)
+    assert layer.n_loaded == 1
+
+
+def test_single_part_multipoints_accepted(tmp_path):
+    """Single-part MultiPoints were refused."""
+    gdf = gpd.GeoDataFrame(
+        {"date": ["2025-01-02", "2025-01-03"]},
+        geometry=[
+            shapely.MultiPoint([(-77.03, 38.9)]),
+            shapely.MultiPoint([(-77.03, 38.9), (-77.02, 38.91)]),
+        ],
+        crs=4326,
+    )
+    layer = read_layer(gdf, kind="incidents", tz=TZ, as_of=AS_OF)
+    assert layer.n_loaded == 1
+    assert layer.data.geometry.iloc[0].geom_type == "Point"
+    assert layer.rejected["reason"].tolist() == ["wrong_geometry_type"]
+
+
+def test_geopackage_with_several_layers_needs_layer(tmp_path):
+    """A GeoPackage with two point layers silently read the first."""
+    path = tmp_path / "two.gpkg"
+    pts = gpd.GeoDataFrame({"date": ["2025-01-02"]}, geometry=[shapely.Point(-77, 38.9)], crs=4326)
+    pts.to_file(path, layer="crimes")
+    pts.to_file(path, layer="arrests")
+    with pytest.raises(LayerError, match=r"holds 2 layers: 'crimes'.*'arrests'.*layer="):
+        read_layer(path, kind="incidents", tz=TZ, as_of=AS_OF)
+    assert read_layer(path, kind="incidents", tz=TZ, as_of=AS_OF, layer="arrests").n_loaded == 1
+
+
+def test_shapefile_missing_parts_named(tmp_path):
+    """A shapefile without .dbf got a misleading message."""
+    pts = gpd.GeoDataFrame({"date": ["2025-01-02"]}, geometry=[shapely.Point(-77, 38.9)], crs=4326)
+    pts.to_file(tmp_path / "s.shp")
+    (tmp_path / "s.dbf").unlink()
+    with pytest.raises(LayerError, match=r"s\.shp: the shapefile's \.dbf part\(s\) are missing"):
+        read_layer(tmp_path / "s.shp", kind="incidents", tz=TZ, as_of=AS_OF)
+
+
+def test_gtfs_stops_only_boarding_stops(tmp_path):
+    """GTFS stops.txt was read as if every row were a bus stop."""
+    text = (
+        "stop_id,stop_name,stop_lat,stop_lon,location_type,parent_station,vehicle_type\n"
+        "1,Centre St @ Grove St,42.30,-71.10,0,,3\n"
+        "2,Centre St @ Grove St,42.3001,-71.1001,,,3\n"
+        "place-x,Some Station,42.31,-71.11,1,,\n"
+        "door-1,Some Station - Entrance,42.311,-71.111,2,place-x,\n"
+        "node-1,Some Station - Node,,,3,place-x,\n"
+        "70001,Some Station - Platform,42.31,-71.11,0,place-x,1\n"
+    )
+    layer = read_layer(write(tmp_path, "stops.txt", text), kind="stops")
+    assert layer.data["id"].tolist() == ["1", "2"]
+    assert layer.rejected["reason"].tolist() == [
+        "not_a_boarding_stop",
+        "not_a_boarding_stop",
+        "not_a_boarding_stop",
+        "not_a_bus_stop",
+    ]
+    assert "location_type=3 (generic node)" in layer.rejected["detail"].iloc[2]
+
+
+# 66 status words and phrases as published by street-light and 311 systems
+STATUS_WORDS = {
+    "out": [
+        "Not in service", "Not functioning", "Non-functional", "Not operating", "Out",
+        "Lamp out", "Light out", "Outage", "Off", "Dark", "Broken", "Damaged", "Knocked down",
+        "Pole down", "Needs repair", "Repair required", "Pending repair", "Awaiting repair",
+        "Under repair", "Out of service", "Out of order", "Non-operational", "Not operational",
+        "Inoperable", "Inactive", "De-energized", "Removed", "Burnt out", "Burned out",
+        "Not OK", "Faulty", "Unlit", "Not lit", "Cycling", "Flickering", "Not working",
+        "FAILED", "Lamp failure",
+    ],
+    "working": [
+        "No fault found", "No outage", "Repair completed", "Fault cleared", "Not out",
+        "Working", "On", "In service", "Operational", "Active", "Energized", "Functional",
+        "Good", "OK", "Fixed", "Restored", "Resolved", "Lamp replaced", "No issues", "Lit",
+        "Functioning", "In operation", "Repaired", "Back in service",
+    ],
+    "unknown": ["Unknown", "Planned", "Proposed", "", "Fair"],
+}  # fmt: skip
+
+
+def test_light_status_words_with_negations():
+    """'Not in service' read as working and 'No fault found' as out."""
+    from hotspots._reader import normalise_status
+
+    words = [w for ws in STATUS_WORDS.values() for w in ws]
+    assert len(words) >= 50
+    got = dict(zip(words, normalise_status(pd.Series(words), "status"), strict=True))
+    wrong = {w: got[w] for want, ws in STATUS_WORDS.items() for w in ws if got[w] != want}
+    assert wrong == {}

@@ -8,7 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import scenes as sc
-from browser import open_page, require_browser
+from browser import artifact, open_page, require_browser
 from mapdata import layer, map_data, number_pairs
 
 from hotspots import ValidationError, diagnose, make_map, recommend
@@ -105,7 +105,7 @@ def test_sample_map_in_browser_layers_popup_no_errors(chromium, tmp_path):
         for name in ("Hot spots by recommended fix", "Incidents", "Street lights marked OUT",
                      "Dark gaps", "Fix targets"):  # fmt: skip
             assert name in joined
-        assert page.locator("#hotspots-legend").inner_text().startswith("Hot spots by")
+        assert page.locator("#hotspots-legend-body").inner_text().startswith("Hot spots by")
         page.locator("path.hotspot-area").first.dispatch_event("click")
         popup = page.locator(".leaflet-popup-content")
         popup.wait_for()
@@ -225,7 +225,7 @@ def test_assessment_layer_legend_and_popup_in_browser(chromium, tmp_path):
         assert page.locator("path.assessment-area").count() == 3
         layers = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
         assert any("Assessment" in name for name in layers)
-        legend = page.locator("#hotspots-legend").inner_text()
+        legend = page.locator("#hotspots-legend-body").inner_text()
         for label in ("Treated area", "Displacement buffer", "Control area"):
             assert label in legend
         page.locator("path.assessment-area").first.dispatch_event("click")
@@ -299,13 +299,14 @@ def test_legend_lists_every_symbol_drawn(tmp_path):
         assert label in legend, label
 
 
-def test_optional_base_map_tiles(tmp_path):
+def test_base_map_on_by_default_and_off_with_none(tmp_path):
     study, clusters, recs = sc_study_with_fix()
     plain = tmp_path / "plain.html"
-    make_map(study, clusters, recs).save(plain)
+    make_map(study, clusters, recs, tiles=None).save(plain)
     assert "tile.openstreetmap.org" not in plain.read_text(encoding="utf-8")
+    assert map_data(plain)["tiles"] is None
     tiled = tmp_path / "tiles.html"
-    make_map(study, clusters, recs, tiles="OpenStreetMap").save(tiled)
+    make_map(study, clusters, recs).save(tiled)  # the base map is on by default
     text = tiled.read_text(encoding="utf-8")
     assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in text
     assert "OpenStreetMap contributors" in text and "Base map (needs internet)" in text
@@ -361,7 +362,10 @@ def test_template_syntax_in_data_is_text_and_never_runs(public, tmp_path, monkey
     assert not (tmp_path / "range").exists(), "a template expression from data was run"
     assert "Stop 49" not in text
     data = map_data(path)
-    assert "Stop {{7*7}}" in layer(data, "Bus stops")["props"]["name"]
+    if public:  # no stop drawn; its name locates the place, as text
+        assert "near Stop {{7*7}}" in layer(data, "Hot spots by")["props"]["popup"][0]
+    else:
+        assert "Stop {{7*7}}" in layer(data, "Bus stops")["props"]["name"]
     assert "Light out again {{ since monday" in data["title"]
     if not public:
         assert TEMPLATES[1] in layer(data, "Street lights marked OUT")["props"]["id"]
@@ -390,7 +394,7 @@ def test_template_scene_in_browser_every_popup_and_tooltip(chromium, tmp_path):
         for el in page.locator("path.leaflet-interactive").all()[:60]:
             el.dispatch_event("mouseover")
         assert "Light out again {{ since monday" not in page.locator("#hotspots-title").inner_text()
-        assert page.locator("#hotspots-legend").inner_text().startswith("Hot spots by")
+        assert page.locator("#hotspots-legend-body").inner_text().startswith("Hot spots by")
         assert result.problems == []
 
 
@@ -436,3 +440,156 @@ def test_code_in_a_stop_name_or_light_id_does_not_run(public, tmp_path, monkeypa
     study = sc.replace(study, stops=stops)
     make_map(study, clusters, public=public, min_count=1).save(tmp_path / "map.html")
     assert not (tmp_path / "range").exists(), "a template expression from data was run"
+
+
+# --- the DC map a team opens (issue 15) ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dc_map(tmp_path_factory):
+    import warnings
+
+    from hotspots import datasets, find_hotspots
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        study = datasets.load_study("dc")
+        clusters = diagnose(study, find_hotspots(study))
+    recs = recommend(clusters)
+    path = tmp_path_factory.mktemp("dc") / "map.html"
+    make_map(study, clusters, recs).save(path)  # base map on (the default)
+    return path, clusters, recs
+
+
+def test_dc_every_top_20_place_opens_by_marker_and_by_fix_target(dc_map, chromium):
+    path, clusters, recs = dc_map
+    data = map_data(path)
+    markers = next(s for s in data["layers"] if s.get("label_by") == "rank")
+    targets = layer(data, "Fix targets")
+    with open_page(path, executable=chromium, wait_for="path.hotspot-marker") as result:
+        page = result.page
+        ranks = page.locator(".hotspot-rank").all_inner_texts()
+        assert sorted(int(r) for r in ranks) == list(range(1, len(clusters) + 1))
+        for i, key in enumerate(markers["props"]["cluster_id"][:20]):
+            page.locator("path.hotspot-marker").nth(i).dispatch_event("click")
+            popup = page.locator(".leaflet-popup-content").last
+            popup.wait_for()
+            rank = markers["props"]["rank"][i]
+            assert popup.inner_text().startswith(f"#{rank} Hot spot {key} \u2014 "), key
+            assert " block of " in popup.inner_text() or "near " in popup.inner_text()
+        for i, key in enumerate(targets["props"]["cluster_id"]):
+            page.locator("path.fix-target").nth(i).dispatch_event("click")
+            popup = page.locator(".leaflet-popup-content").last
+            popup.wait_for()
+            assert f"Hot spot {key} " in popup.inner_text()
+        legend = page.locator("#hotspots-legend-body").inner_text()
+        for spec in data["layers"]:  # each layer drawn has its symbol in the legend
+            word = re.sub(r" \(.*", "", spec["name"]).split(" by ")[0].rstrip("s")
+            word = {"Street lights": "Street light", "Dark gap": "Dark gap"}.get(word, word)
+            assert word.split()[0] in legend, (spec["name"], legend)
+        assert "Check the layer first" in legend
+        assert result.problems == []
+
+
+def _boxes(page):
+    selectors = {"title": "#hotspots-title", "legend": "#hotspots-legend",
+                 "zoom": ".leaflet-control-zoom", "layers": ".leaflet-control-layers"}  # fmt: skip
+    return {name: page.locator(css).bounding_box() for name, css in selectors.items()}
+
+
+def _overlap(a, b) -> bool:
+    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])  # fmt: skip
+
+
+@pytest.mark.parametrize("size", [(1400, 900), (390, 844)], ids=["desktop", "phone"])
+def test_title_legend_and_zoom_are_visible_and_apart(dc_map, chromium, size):
+    path, _, _ = dc_map
+    with open_page(path, executable=chromium, viewport=size, wait_for="path.hotspot-marker") as r:
+        page = r.page
+        boxes = _boxes(page)
+        r.screenshot(artifact(f"dc-map-{size[0]}x{size[1]}.png"))
+        for name, box in boxes.items():
+            assert box is not None and box["width"] > 0, name
+            assert box["x"] >= 0 and box["y"] >= 0, name
+            assert box["x"] + box["width"] <= size[0] and box["y"] + box["height"] <= size[1], name
+        names = list(boxes)
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                assert not _overlap(boxes[a], boxes[b]), (a, b, boxes[a], boxes[b])
+        toggle = page.locator("#hotspots-legend-toggle")
+        body = page.locator("#hotspots-legend-body")
+        assert body.is_visible() == (size[0] >= 700)  # phones start with the legend folded
+        toggle.click()
+        assert body.is_visible() == (size[0] < 700)
+        r.screenshot(artifact(f"dc-map-{size[0]}x{size[1]}-legend-toggled.png"))
+        assert r.problems == []
+
+
+def test_offline_every_data_layer_draws_and_no_data_request_fails(dc_map, chromium):
+    path, _, _ = dc_map
+    data = map_data(path)
+    assert data["tiles"]["url"].startswith("https://tile.openstreetmap.org/")
+    with open_page(path, executable=chromium, wait_for="path.hotspot-marker") as result:
+        page = result.page
+        assert result.tile_requests, "the base map asked for no tiles"
+        drawn = page.evaluate(
+            "() => { const out = {}; map_0001.eachLayer(l => { if (l.getLayers) {"
+            " out[l._leaflet_id] = l.getLayers().length; } }); return Object.values(out); }"
+        )
+        assert sum(drawn) > 0
+        labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+        names = {re.sub("&gt;", ">", s["name"]) for s in data["layers"]}
+        for name in names:
+            assert any(name in label for label in labels), name
+        # each data layer is on the map: every checkbox but none missing
+        boxes = page.locator(".leaflet-control-layers-overlays input").all()
+        assert all(b.is_checked() for b in boxes)
+        assert page.locator("path.hotspot-area").count() == 20
+        assert page.locator("canvas, path.leaflet-interactive").count() > 20
+        assert result.outside_requests == [] and result.page_errors == []
+        assert result.console_errors == []
+
+
+def test_no_tiles_requested_with_tiles_none(tmp_path, chromium):
+    study, clusters, recs = sc_study_with_fix()
+    path = tmp_path / "offline.html"
+    make_map(study, clusters, recs, tiles=None).save(path)
+    with open_page(path, executable=chromium, wait_for="path.hotspot-marker") as result:
+        assert result.tile_requests == [] and result.problems == []
+
+
+def test_check_layer_first_places_are_dashed_and_labelled(tmp_path):
+    study, clusters, recs = sc_study_with_fix()
+    flagged = clusters.assign(check_layer_first=True)
+    path = tmp_path / "check.html"
+    make_map(study, flagged, recs).save(path)
+    areas = layer(map_data(path), "Hot spots by")
+    assert areas["props"]["outline"] == [{"dashArray": "2 6"}] * len(clusters)
+    assert "Check the layer first" in areas["props"]["popup"][0]
+    assert "Check the layer first" in map_data(path)["legend"]
+    make_map(study, clusters.assign(check_layer_first=False), recs).save(path)
+    assert "Check the layer first" not in map_data(path)["legend"]
+
+
+def test_streets_layer_is_drawn_with_names(tmp_path):
+    import shapely
+
+    study, clusters, recs = sc_study_with_fix()
+    x, y = clusters.geometry.iloc[0].centroid.coords[0]
+    streets = gpd.GeoDataFrame(
+        {"street_name": ["Main St <b>", "High St"]},
+        geometry=[shapely.LineString([(x - 200, y), (x + 200, y)]),
+                  shapely.LineString([(x, y - 200), (x, y + 200)])], crs=study.crs,
+    )  # fmt: skip
+    path = tmp_path / "streets.html"
+    make_map(study, clusters, recs, streets=streets).save(path)
+    spec = layer(map_data(path), "Streets (2)")
+    assert spec["props"]["street"] == ["Main St &lt;b&gt;", "High St"]
+    assert "Street" in map_data(path)["legend"]
+    file = tmp_path / "streets.geojson"
+    streets.to_crs(4326).to_file(file, driver="GeoJSON")
+    make_map(study, clusters, recs, streets=file).save(path)
+    assert layer(map_data(path), "Streets (2)")
+    with pytest.raises(ValidationError, match="no CRS"):
+        make_map(study, clusters, recs, streets=streets.set_crs(None, allow_override=True))

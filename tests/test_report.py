@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import warnings
 
 import geopandas as gpd
@@ -147,7 +148,10 @@ def test_report_md_names_study_period_parameters_places_fixes_caveats(scene, rep
     assert f"{first:%Y-%m-%d}" in text and f"{last:%Y-%m-%d}" in text
     assert "## Parameters" in text and f"{study.settings.light_radius_m:.0f} m" in text
     top = recs.sort_values("priority", ascending=False).iloc[0]
-    assert f"**{markdown_text(top['cluster_id'])}**" in text and f"`{top['fix']}`" in text
+    assert f"**#1 {markdown_text(top['cluster_id'])}**" in text and f"`{top['fix']}`" in text
+    # each place: where, when, what; numbers rounded to what they mean
+    assert "   - busiest: " in text and "   - what: " in text
+    assert not re.search(r"\d\.\d{6,}", text), "a raw float in report.md"
     assert markdown_text(top["evidence"]) in text
     assert "## Caveats" in text
     assert "## Assessment" not in text and "## Forecast accuracy" not in text

@@ -9,6 +9,7 @@ import shapely
 
 from hotspots import (
     CRSError,
+    HotspotsWarning,
     LayerError,
     Settings,
     Study,
@@ -107,7 +108,11 @@ def test_read_options_and_bad_arguments(tmp_path):
         build_study(incidents=path, read_options=opts, period=("2025-02-01", "2025-01-01"))
     with pytest.raises(ValidationError, match="must be a hotspots.Settings"):
         build_study(incidents=path, read_options=opts, settings={"min_days": 3})
-    with pytest.raises(ValidationError, match="no layer has any loaded rows"):
+    # every event rejected: a warning naming the layer, then an error (exit 2 on the CLI)
+    with (
+        pytest.warns(HotspotsWarning, match="every row of the incidents layer"),
+        pytest.raises(LayerError, match="no incident or concern row could be used"),
+    ):
         build_study(incidents=path, read_options=opts, period=("2030-01-01", None))
 
 

@@ -59,7 +59,7 @@ def _payload(i: int) -> str:
 
 def _texts(n: int, suffix: bool = True) -> list[str]:
     """A payload per row (unique when `suffix`), with the long string once."""
-    values = [_payload(i) + (f" #{i}" if suffix else "") for i in range(n)]
+    values = [_payload(i) + (f" IDROW{i}" if suffix else "") for i in range(n)]
     if n > 3:
         values[3] = LONG
     return values
@@ -74,6 +74,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     inc["id"] = _texts(len(inc))
     inc["category"] = [_payload(i) for i in range(len(inc))]
     inc["description"] = _texts(len(inc), suffix=False)
+    inc["BLOCK"] = [f"{_payload(i)} BLOCK OF MAIN ST" for i in range(len(inc))]  # addresses
     inc.to_csv(folder / FILE_NAME, index=False)
     con = pd.read_csv(paths["concerns"], dtype=str, keep_default_na=False)
     con["id"] = _texts(len(con))
@@ -134,7 +135,8 @@ def run(request: pytest.FixtureRequest, hostile: Path) -> Path:
     if request.param == "write_report":
         return _write_report_directly(hostile)
     out = "out-public" if "public" in request.param else "out-team"
-    proc = _analyze(hostile, out, *(["--public"] if "public" in request.param else TILES))
+    extra = ["--public"] if "public" in request.param else [*TILES, "--briefs", "3"]
+    proc = _analyze(hostile, out, *extra)
     assert proc.returncode == 0, f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
     assert "\x1b[31m" not in proc.stdout and "\u202e" not in proc.stdout  # terminal-safe
     return hostile / out
@@ -184,7 +186,10 @@ def _cells(path: Path) -> list[str]:
 
 def test_no_csv_cell_starts_a_formula(run: Path) -> None:
     csvs = sorted(run.glob("*.csv"))
-    assert {p.name for p in csvs} >= {"hotspots.csv", "recommendations.csv", "rejected.csv"}
+    if run.name == "out-public":  # only what is safe to publish
+        assert {p.name for p in csvs} == {"places.csv", "grid_counts.csv"}
+    else:
+        assert {p.name for p in csvs} >= {"hotspots.csv", "recommendations.csv", "rejected.csv"}
     for path in csvs:
         for cell in _cells(path):
             assert not cell.startswith(FORMULA) or NUMBER.fullmatch(cell), (path.name, cell)
@@ -192,6 +197,13 @@ def test_no_csv_cell_starts_a_formula(run: Path) -> None:
 
 
 def test_payloads_reach_the_csvs_neutralised(run: Path) -> None:
+    if run.name == "out-public":  # the block texts are the only data text published
+        places = pd.read_csv(run / "places.csv", dtype=str, keep_default_na=False)
+        assert places["location"].str.contains("main st", case=False).all()
+        assert any(c.startswith("'") and c[1:2] in FORMULA for c in places["location"])
+        return
+    hot = pd.read_csv(run / "hotspots.csv", dtype=str, keep_default_na=False)
+    assert hot["location"].str.contains("main st", case=False).all()
     rejected = pd.read_csv(run / "rejected.csv", dtype=str, keep_default_na=False)
     assert len(rejected) and set(rejected["source"]) >= {"'" + FILE_NAME}
     cells = set(_cells(run / "recommendations.csv")) | set(_cells(run / "hotspots.csv"))
@@ -202,7 +214,11 @@ def test_payloads_reach_the_csvs_neutralised(run: Path) -> None:
 
 def test_run_json_keeps_the_text_as_data(run: Path) -> None:
     record = json.loads((run / "run.json").read_text(encoding="utf-8"))
-    assert record["study"] == NAME and record["layers"]["incidents"]["source"] == FILE_NAME
+    assert record["study"] == NAME
+    if run.name == "out-public":  # no file names or paths in the public record
+        assert record["public"] is True and "inputs" not in record
+        return
+    assert record["layers"]["incidents"]["source"] == FILE_NAME
 
 
 def test_map_runs_no_payload_in_chromium(run: Path) -> None:
@@ -232,3 +248,44 @@ def test_map_runs_no_payload_in_chromium(run: Path) -> None:
             assert ATTRIBUTION in attribution
         assert result.page_errors == []
         assert all("tiles.example.org" in r for r in result.outside_requests)
+
+
+def test_briefs_run_nothing_in_chromium(run: Path) -> None:
+    if run.name != "out-team":  # briefs are written for the team only
+        assert not (run / "briefs.html").exists()
+        return
+    text = (run / "briefs.html").read_text(encoding="utf-8")
+    assert "<script" not in text.lower() and "<img" not in text
+    with open_page(run / "briefs.html", executable=require_browser()) as result:
+        page = result.page
+        assert page.locator("section.brief").count() == 3
+        assert page.evaluate("() => window.__pwned") is None
+        assert page.locator("img[src='x']").count() == 0
+        assert page.locator("svg[onload]").count() == 0
+        assert "MAIN ST" in page.locator("section.brief h1").first.inner_text().upper()
+        assert result.problems == []
+
+
+def test_public_folder_has_no_id_text_or_event_coordinate(run: Path) -> None:
+    if run.name != "out-public":
+        return
+    import numpy as np
+    from mapdata import numbers_near
+
+    paths = datasets.paths("scene")
+    inc = pd.read_csv(paths["incidents"])
+    con = pd.read_csv(paths["concerns"], dtype=str, keep_default_na=False)
+    lon = pd.concat([inc["lon"], pd.to_numeric(con["longitude"], errors="coerce")])
+    lat = pd.concat([inc["lat"], pd.to_numeric(con["latitude"], errors="coerce")])
+    events = np.c_[lon, lat]
+    events = events[np.isfinite(events).all(axis=1) & (np.abs(events).min(axis=1) > 0.01)]  # 0/0
+    words = [d for d in con["details"] if len(d) > 12]
+    assert words
+    names = sorted(p.name for p in run.iterdir())
+    assert names == ["grid_counts.csv", "map.html", "places.csv", "report.md", "run.json"], names
+    for path in run.iterdir():
+        text = path.read_text(encoding="utf-8")
+        assert numbers_near(text, events, 1.0) == [], path.name
+        assert "IDROW" not in text, path.name  # every id ends in " IDROW<row>"
+        assert "A" * 200 not in text, path.name  # the long description
+        assert not [w for w in words if w in text], path.name

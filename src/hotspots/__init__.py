@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the real imports, for type checkers and IDEs
         ValidationError,
     )
     from hotspots.assessment import Assessment, assess
+    from hotspots.briefs import write_briefs
     from hotspots.cluster import crime_concentration, event_clusters, find_hotspots
     from hotspots.environment import diagnose
     from hotspots.factors import register_factor
@@ -78,6 +79,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "register_fix": ("hotspots.fixes", "register_fix"),
     "risk_factors": ("hotspots.risk", "risk_factors"),
     "top_phrases": ("hotspots.topics", "top_phrases"),
+    "write_briefs": ("hotspots.briefs", "write_briefs"),
     "write_report": ("hotspots.report", "write_report"),
 }
 
@@ -145,5 +147,6 @@ __all__ = [
     "register_fix",
     "risk_factors",
     "top_phrases",
+    "write_briefs",
     "write_report",
 ]

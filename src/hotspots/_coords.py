@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import warnings
 from collections.abc import Sequence
@@ -21,12 +22,16 @@ import pyproj
 import shapely
 
 from hotspots import _vocab as V
+from hotspots._crs_infer import infer_projected_crs, reference_lonlat
 from hotspots._errors import HotspotsWarning, LayerError
+from hotspots._sanity import far_from_centre, infer_tz, robust_centre, to_lonlat
 from hotspots._times import arrow_strings
 from hotspots.layers import LayerKind
 from hotspots.settings import Settings
 
-__all__ = ["FLOAT_RE", "PAIR_RE", "CoordinateReading", "to_float"]
+__all__ = ["FLOAT_RE", "PAIR_RE", "CRSUnknownError", "CoordinateReading", "to_float"]
+
+log = logging.getLogger("hotspots.io")
 
 FLOAT_RE = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 """A decimal number, optionally signed, with an exponent."""
@@ -34,14 +39,37 @@ PAIR_RE = re.compile(rf"^\s*[\(\[]?\s*({FLOAT_RE})\s*[,;\s]\s*({FLOAT_RE})\s*[\)
 """A coordinate pair such as ``(38.9, -77.0)``."""
 
 
+class CRSUnknownError(LayerError):
+    """Projected coordinates without a CRS and nothing to infer it from (yet)."""
+
+
 def to_float(text: pd.Series) -> np.ndarray:
-    """Text to float; NaN for empty or non-numeric. Tries pyarrow's fast cast first."""
+    """Text to float; NaN for empty or non-numeric. Tries pyarrow's fast cast first.
+
+    Numbers as spreadsheets write them are read too: a Unicode minus (U+2212), spaces and
+    no-break spaces inside, and a decimal comma (``-71,0589``).
+
+    Examples
+    --------
+    >>> to_float(pd.Series(["-71.05", "\u221271,05", "", "x"])).tolist()
+    [-71.05, -71.05, nan, nan]
+    """
     try:
         arr = arrow_strings(text)
         arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
         return np.asarray(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), float)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return pd.to_numeric(text.where(text != "", None), errors="coerce").to_numpy(float)
+        value = np.array(pd.to_numeric(text.where(text != "", None), errors="coerce"), dtype=float)
+    rest = np.isnan(value) & (text != "").to_numpy(bool)
+    if rest.any():  # only the values that are not plain numbers pay for the cleaning
+        fixed = (
+            text[rest]
+            .str.replace("\u2212", "-", regex=False)
+            .str.replace(r"[\s\u00a0\u202f\u2009]", "", regex=True)
+            .str.replace(r"^([-+]?\d+),(\d+)$", r"\1.\2", regex=True)
+        )
+        value[rest] = pd.to_numeric(fixed, errors="coerce").to_numpy(float)
+    return value
 
 
 class CoordinateReading:
@@ -61,6 +89,9 @@ class CoordinateReading:
         crs: Any,
         overrides: dict[str, str],
         settings: Settings,
+        times: str = "auto",
+        dayfirst: bool | None = None,
+        near: Any = None,
     ) -> None:
         self.spec = kind
         self.kind = kind.name
@@ -70,6 +101,11 @@ class CoordinateReading:
         self.crs = crs
         self.overrides = overrides
         self.settings = settings
+        self.times_mode = times
+        self.dayfirst = dayfirst
+        self.near = near
+        self.reading: dict[str, Any] = {}
+        self._boundary: gpd.GeoSeries | None = None
         self.n = len(raw)
         self.reason = np.full(self.n, "", dtype=object)
         self.detail = np.full(self.n, "", dtype=object)
@@ -131,6 +167,15 @@ class CoordinateReading:
         if has_geo and not ({"lon", "lat", "location"} & set(self.overrides)):
             geoms = np.asarray(raw.geometry.to_numpy(), dtype=object)
             crs = raw.crs
+            if crs is not None and pyproj.CRS.from_user_input(crs).is_geographic:
+                xy = shapely.get_coordinates(geoms[pd.notna(geoms)])
+                if len(xy) and (np.abs(xy) > 180).any(axis=1).mean() > 0.5:
+                    # GeoJSON without a `crs` member is read as lon/lat (RFC 7946)
+                    self.notes.append(
+                        f"{self.name} says lon/lat but holds projected coordinates "
+                        f"(e.g. {xy[0, 0]:.1f}, {xy[0, 1]:.1f}): its CRS is unknown"
+                    )
+                    crs = None
             if crs is None:
                 if self.crs is not None:
                     crs = pyproj.CRS.from_user_input(self.crs)
@@ -227,20 +272,63 @@ class CoordinateReading:
         in_deg = (np.abs(x[ok]) <= 180) & (np.abs(y[ok]) <= 180)
         if in_deg.mean() >= 0.9:
             return pyproj.CRS.from_epsg(4326)
-        raise LayerError(
-            f"{self.name}: columns {lon_col}/{lat_col} hold projected coordinates "
-            f"(e.g. {x[ok][0]:.1f}, {y[ok][0]:.1f}), not longitude/latitude. Pass crs= "
-            "(e.g. crs=26985 for Maryland/DC State Plane metres), or lon=/lat= naming "
-            "longitude/latitude columns if the file has them"
+        return self._infer_crs(x[ok], y[ok], f"columns {lon_col}/{lat_col}")
+
+    def _infer_crs(self, x: np.ndarray, y: np.ndarray, what: str) -> pyproj.CRS:
+        """Projected coordinates without a CRS: infer it from `near`/the boundary, or raise."""
+        example = f"e.g. {x[0]:.1f}, {y[0]:.1f}"
+        near = self.near
+        if near is None and self._boundary is not None:
+            near = self._boundary
+        points, area = reference_lonlat(near)
+        if points is None and area is None:
+            raise CRSUnknownError(
+                f"{self.name}: {what} hold projected coordinates ({example}), not "
+                "longitude/latitude, and the file names no CRS. Pass crs= with the "
+                "publisher's system (a State Plane zone or national grid, e.g. crs=3435 for "
+                "Illinois East ftUS), or give a lon/lat layer of the same place (or a "
+                "boundary) with it so the CRS can be inferred, or name longitude/latitude "
+                "columns with lon=/lat= if the file has them"
+            )
+        guess = infer_projected_crs(x, y, points, area)
+        listed = "; ".join(f"{code} {name}: {share:.0%} in place" for code, name, share in
+                           guess.candidates[:5])  # fmt: skip
+        if guess.crs is None:
+            raise LayerError(
+                f"{self.name}: {what} hold projected coordinates ({example}) without a CRS, "
+                "and no single projected system covering the place puts them over the other "
+                f"data. Best candidates: {listed}. Pass crs= with the publisher's system"
+            )
+        code = guess.crs.to_string()
+        msg = (
+            f"{self.name}: {what} have no CRS; {code} ({guess.crs.name}) puts "
+            f"{guess.share:.0%} of them over the other data and was used"
+            + (f" (same place: {', '.join(guess.equivalent)})" if guess.equivalent else "")
         )
+        log.info(msg)
+        warnings.warn(msg, HotspotsWarning, stacklevel=6)
+        self.notes.append(msg)
+        self.reading["crs_inferred"] = {
+            "crs": code,
+            "name": guess.crs.name,
+            "share_in_place": round(guess.share, 3),
+            "equivalent": list(guess.equivalent),
+            "candidates": [list(c) for c in guess.candidates],
+        }
+        return guess.crs
 
     def _guess_geographic(self, coords: np.ndarray) -> pyproj.CRS:
+        if len(coords) and (np.abs(coords) > 180).mean() > 0.5:
+            return self._infer_crs(coords[:, 0], coords[:, 1], "its coordinates")
         if len(coords) and (np.abs(coords) <= 180).all():
             msg = f"{self.name} has no CRS; its coordinates look like lon/lat: assumed EPSG:4326"
             warnings.warn(msg, HotspotsWarning, stacklevel=5)
             self.notes.append(msg)
             return pyproj.CRS.from_epsg(4326)
-        raise LayerError(f"{self.name} has no CRS and is not lon/lat; pass crs=")
+        raise LayerError(
+            f"{self.name} has no CRS and its coordinates are not all lon/lat; pass crs= with "
+            "the file's system (e.g. crs=3435), or set it in the file and export it again"
+        )
 
     def _geometry_from_location(self, col: str) -> tuple[np.ndarray, pyproj.CRS]:
         text = self._text(col)
@@ -285,6 +373,17 @@ class CoordinateReading:
         types = np.full(self.n, "", dtype=object)
         types[present] = shapely.get_type_id(geoms[present])
         if self.spec.is_point:
+            # a MultiPoint of one point (as some exports write every point) is that point
+            multi = present & (types == 4)
+            if multi.any():
+                single = np.zeros(self.n, bool)
+                single[multi] = shapely.get_num_geometries(geoms[multi]) == 1
+                if single.any():
+                    geoms[single] = shapely.get_geometry(geoms[single], 0)
+                    types[single] = 0
+                    self.notes.append(
+                        f"{int(single.sum())} single-part MultiPoint(s) read as points"
+                    )
             ok_types = {0}  # Point
             wanted = "Point"
             hint = (
@@ -384,3 +483,95 @@ class CoordinateReading:
         here = inside(x, y)
         there = inside(y, x)
         return ~here & there
+
+    # --- where the data are -----------------------------------------------------------------
+    def _lonlat(self, crs: pyproj.CRS, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Lon/lat of the points (or of polygon/line centres) of the rows in `mask`."""
+        if self.x is not None:
+            x, y = self.x[mask], self.y[mask]
+        else:
+            c = shapely.centroid(self.geoms[mask])
+            x, y = shapely.get_x(c), shapely.get_y(c)
+        return to_lonlat(x, y, crs)
+
+    def _implausible(self, crs: pyproj.CRS) -> None:
+        """Reject points far from the bulk of the layer, and projected-origin artefacts."""
+        if self.x is None:
+            return
+        self._projected_origin()
+        ok = (self.reason == "") & np.isfinite(self.x) & np.isfinite(self.y)
+        if ok.sum() < 5:
+            return
+        lon, lat = self._lonlat(crs, ok)
+        far, dist, limit, centre = far_from_centre(lon, lat)
+        if not far.any():
+            return
+        mask = np.zeros(self.n, bool)
+        mask[np.flatnonzero(ok)[far]] = True
+        detail = np.full(self.n, "", dtype=object)
+        detail[mask] = [
+            f"{d:,.0f} km from the centre of the layer ({centre[1]:.4f}, {centre[0]:.4f}); "
+            f"points farther than {limit:,.0f} km are implausible"
+            for d in dist[far]
+        ]
+        self._reject(mask, "implausible_location", detail)
+        msg = (
+            f"{self.name}: {int(mask.sum())} point(s) implausibly far from the rest of the "
+            f"layer (more than {limit:,.0f} km; farthest {dist[far].max():,.0f} km) rejected"
+        )
+        warnings.warn(msg, HotspotsWarning, stacklevel=5)
+        self.notes.append(msg)
+
+    def _projected_origin(self) -> None:
+        """Rows whose projected x/y columns are 0/0 while lon/lat are given (Chicago)."""
+        if not self.is_text or self.used.get("lon") is None:
+            return
+        cols = [c for c in self.raw.columns if c not in (self.used["lon"], self.used["lat"])]
+        xc, yc = V.find_column(cols, V.X_NAMES), V.find_column(cols, V.Y_NAMES)
+        if xc is None or yc is None:
+            return
+        zero = (to_float(self._text(xc)) == 0) & (to_float(self._text(yc)) == 0)
+        zero &= self.reason == ""
+        if not zero.any():
+            return
+        msg = (
+            f"{self.name}: {int(zero.sum())} row(s) with {xc}=0 and {yc}=0 (the projected "
+            f"origin: a geocoding failure) rejected as implausible locations, although "
+            f"{self.used['lon']}/{self.used['lat']} hold a point"
+        )
+        warnings.warn(msg, HotspotsWarning, stacklevel=5)
+        self.notes.append(msg)
+        self._reject(
+            zero,
+            "implausible_location",
+            f"{xc}=0 and {yc}=0: the projected origin, a geocoding failure; the row's "
+            f"{self.used['lon']}/{self.used['lat']} are that origin's lon/lat, not a place",
+        )
+
+    def _resolve_tz(self, crs: pyproj.CRS) -> None:
+        """tz=None: the timezone of the place the loaded rows are in (logged, recorded)."""
+        if self.tz is not None:
+            self.reading["tz"] = {"tz": self.tz, "inferred": False}
+            return
+        ok = self.reason == ""
+        if self.x is None:
+            ok &= pd.notna(self.geoms)
+        tz = None
+        if ok.any():
+            lon, lat = self._lonlat(crs, ok)
+            lon0, lat0 = robust_centre(lon, lat)
+            tz = infer_tz(lon0, lat0)
+        if tz is None:
+            self.tz = "UTC"
+            msg = f"{self.name}: no timezone given and none found from the data; read as UTC"
+            warnings.warn(msg + "; pass tz=", HotspotsWarning, stacklevel=5)
+            self.reading["tz"] = {"tz": "UTC", "inferred": False, "note": msg}
+            self.notes.append(msg)
+            return
+        self.tz = tz
+        msg = (
+            f"{self.name}: timezone {tz} inferred from where the data are ({lat0:.3f}, {lon0:.3f})"
+        )
+        log.info(msg)
+        self.notes.append(msg)
+        self.reading["tz"] = {"tz": tz, "inferred": True, "at": [round(lon0, 4), round(lat0, 4)]}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -32,6 +33,13 @@ REJECTION_REASONS: dict[str, str] = {
     "future_time": "the date/time is in the future",
     "outside_study_period": "the date/time is outside the study period",
     "duplicate": "the row repeats an earlier row exactly",
+    "implausible_location": (
+        "the point is implausibly far from the rest of the data (a stray geocode, a "
+        "projected-origin artefact); the detail gives the distance"
+    ),
+    "malformed_row": "the line has more or fewer fields than the header (a ragged CSV row)",
+    "not_a_boarding_stop": "a GTFS station, entrance, node or boarding area, not a stop",
+    "not_a_bus_stop": "a GTFS subway, rail or ferry platform, not a bus stop",
 }
 """Every reason a row can be rejected for, with its meaning."""
 
@@ -90,6 +98,11 @@ class Layer:
     precision : LocationPrecision
     notes : tuple of str
         What was fixed or assumed (swapped coordinates, timezone, duplicates...).
+    reading : dict
+        How the source was read, JSON-ready: ``time`` (column, formats with row counts,
+        ``dayfirst``, ``local`` and why), ``crs`` (and ``crs_inferred``), ``tz`` (and
+        whether it was inferred), ``files`` (one entry per file of a layer read from
+        several files), ``file`` (encoding, delimiter, decimal comma).
 
     Examples
     --------
@@ -107,6 +120,7 @@ class Layer:
     columns: Mapping[str, str] = field(default_factory=dict)
     precision: LocationPrecision = LocationPrecision("unknown", 0.0, None, None, "")
     notes: tuple[str, ...] = ()
+    reading: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def n_loaded(self) -> int:

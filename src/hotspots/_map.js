@@ -6,6 +6,7 @@
  * before they were written. Nothing here builds HTML from data.
  *
  * data = {title, legend, tiles, collapse_below_px, layers: [spec, ...]}
+ * (the legend and the layer list start folded on screens narrower than collapse_below_px)
  * spec = {name, show, points | polygons | shapes, props: {column: [value per feature]},
  *         style, style_by, fill_by, stroke_by, label_by, radius_by, opacity_by: {column, max}, tooltip: [[column,
  *         label], ...], popup, popup_from, class_name, canvas}
@@ -121,5 +122,19 @@ window.hotspotsDraw = function (map) {
   var small = window.innerWidth < (data.collapse_below_px || 0);
   L.control.layers(null, overlays, {collapsed: small}).addTo(map);
   document.getElementById("hotspots-title").innerHTML = data.title;
-  document.getElementById("hotspots-legend").innerHTML = data.legend;
+  document.getElementById("hotspots-legend-body").innerHTML = data.legend;
+  // the legend folds to its button (phones start folded, so the map stays usable)
+  var legend = document.getElementById("hotspots-legend");
+  var toggle = document.getElementById("hotspots-legend-toggle");
+  function fold(folded) {
+    legend.classList.toggle("collapsed", folded);
+    toggle.setAttribute("aria-expanded", folded ? "false" : "true");
+    toggle.textContent = folded ? "Legend \u25B8" : "Legend \u25BE";
+  }
+  fold(small);
+  toggle.addEventListener("click", function () {
+    fold(!legend.classList.contains("collapsed"));
+  });
+  L.DomEvent.disableClickPropagation(legend);
+  L.DomEvent.disableScrollPropagation(legend);
 };

@@ -76,7 +76,7 @@ def svg_bars(
         f"{esc(text)}</text>"
         for i, text in (ticks or {}).items()
     )
-    scale = f'<text x="0" y="8" font-size="8">max {top:g}</text>'
+    scale = f'<text x="0" y="8" font-size="8">max {top:.3g}</text>'
     return (
         f'<div style="font-size:11px;margin-top:4px">{esc(label)}</div>'
         f'<svg width="{width}" height="{height}" fill="#555" role="img" '
@@ -105,21 +105,93 @@ def recs_by_place(recs: pd.DataFrame) -> dict[Any, list[dict[str, Any]]]:
     return out
 
 
+CHECK_FIRST = "Check the layer first"
+CHECK_FIRST_WHY = (
+    "no light in the inventory near this place, so the inventory may be missing poles "
+    "here; look before acting on a lighting fix."
+)
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def peak_hour(profile: Any) -> int | None:
+    """Return the busiest hour of an hour-of-day profile (None when it is empty).
+
+    Examples
+    --------
+    >>> peak_hour([0, 1, 5, 2]), peak_hour([0, 0]), peak_hour(None)
+    (2, None, None)
+    """
+    if not isinstance(profile, (list, tuple, np.ndarray)) or not len(profile):
+        return None
+    values = np.asarray(profile, float)
+    return int(np.nanargmax(values)) if np.nansum(values) > 0 else None
+
+
+def peak_days(profile: Any, top: int = 2) -> list[str]:
+    """Return the `top` busiest weekdays of a Monday-first profile (those above zero).
+
+    Examples
+    --------
+    >>> peak_days([1, 0, 0, 0, 6, 4, 0])
+    ['Fri', 'Sat']
+    """
+    if not isinstance(profile, (list, tuple, np.ndarray)) or len(profile) != 7:
+        return []
+    values = np.nan_to_num(np.asarray(profile, float))
+    order = np.argsort(-values, kind="stable")[:top]
+    return [WEEKDAYS[i] for i in order if values[i] > 0]
+
+
+def offence_mix(categories: Any, top: int = 3) -> list[tuple[str, int]]:
+    """Return the `top` categories of a place with their counts, most common first.
+
+    Examples
+    --------
+    >>> offence_mix({"THEFT/OTHER": 12, "ROBBERY": 3, "BURGLARY": 3, "ARSON": 1}, top=2)
+    [('THEFT/OTHER', 12), ('BURGLARY', 3)]
+    """
+    if isinstance(categories, str):
+        import json
+
+        try:
+            categories = json.loads(categories)
+        except ValueError:
+            return []
+    if not isinstance(categories, dict):
+        return []
+    items = [(str(k), int(v)) for k, v in categories.items() if v == v and int(v) > 0]
+    return sorted(items, key=lambda kv: (-kv[1], kv[0]))[:top]
+
+
 def popup_html(
     c: dict[str, Any],
     recs: list[dict[str, Any]],
     public: bool,
     rank: int,
     weeks_from: pd.Timestamp | None = None,
+    *,
+    location: str = "",
+    check_first: bool = False,
+    charts: bool = True,
 ) -> str:
-    """Return the popup of one place: counts, dates, trend, fixes with evidence, charts.
+    """Return the popup of one place: where, counts, dates, trend, fixes, charts.
 
     `rank` is the place's position on the map and in the report (1 = first to look at);
-    `weeks_from` the first day of the first week of ``period_counts``.
+    `weeks_from` the first day of the first week of ``period_counts``; `location` the
+    place in words (block level); `check_first` marks a place whose lighting evidence may
+    come from a gap in the light inventory; `charts` False leaves the two charts out (the
+    busiest hour is still named).
     """
     name = f"#{rank} Hot spot" if public else f"#{rank} Hot spot {esc(c[C.CLUSTER_ID])}"
+    if location:
+        name += f' — <span class="where">{esc(location)}</span>'
     parts = [f'<div class="hotspot-popup" style="font:12px sans-serif;max-width:360px">'
              f"<b>{name}</b><br>"]  # fmt: skip
+    if check_first:
+        parts.append(
+            '<div class="check-first" style="border:1px dashed #444;padding:2px 4px;'
+            f'margin:2px 0"><b>{CHECK_FIRST}:</b> {esc(CHECK_FIRST_WHY)}</div>'
+        )
     n = int(c.get(C.N_EVENTS, 0) or 0)
     counts = f"{n} events"
     if C.N_INCIDENTS in c and C.N_CONCERNS in c:
@@ -132,6 +204,12 @@ def popup_html(
         parts.append("<br>")
     if c.get(C.TREND):
         parts.append(f"Trend: {esc(c[C.TREND])}<br>")
+    days = peak_days(c.get(C.WEEKDAY_PROFILE))
+    if days:
+        parts.append(f"Busiest days: {esc(', '.join(days))}<br>")
+    mix = [] if public else offence_mix(c.get(C.CATEGORIES))
+    if mix:
+        parts.append("What: " + esc(", ".join(f"{k} {v}" for k, v in mix)) + "<br>")
     if C.AFTER_DARK_SHARE in c and pd.notna(c[C.AFTER_DARK_SHARE]):
         parts.append(f"After dark: {c[C.AFTER_DARK_SHARE]:.0%}<br>")
     if recs:
@@ -152,14 +230,18 @@ def popup_html(
                 f"{target}{evidence}</li>"
             )
         parts.append("</ul>")
-    if isinstance(c.get(C.HOUR_PROFILE), (list, np.ndarray)):
+    if not charts:
+        hour = peak_hour(c.get(C.HOUR_PROFILE))
+        if hour is not None:
+            parts.append(f"Busiest hour: {hour:02d}:00\u2013{(hour + 1) % 24:02d}:00")
+    elif isinstance(c.get(C.HOUR_PROFILE), (list, np.ndarray)):
         hours = np.asarray(c[C.HOUR_PROFILE], float)
         peak = int(np.nanargmax(hours)) if len(hours) and np.nansum(hours) > 0 else None
         label = "Events by hour of day"
         if peak is not None:
             label += f" (peak {peak:02d}:00\u2013{(peak + 1) % 24:02d}:00)"
         parts.append(svg_bars(list(hours), label=label, ticks=_HOUR_TICKS))
-    if isinstance(c.get(C.PERIOD_COUNTS), (list, np.ndarray)):
+    if charts and isinstance(c.get(C.PERIOD_COUNTS), (list, np.ndarray)):
         weeks = list(c[C.PERIOD_COUNTS])
         ticks = {}
         if weeks_from is not None and len(weeks):
@@ -213,7 +295,8 @@ def legend_html(
     if public:
         extra += (
             '<div style="margin-top:4px">Events: counts per grid cell;<br>cells with fewer '
-            f"than {int(k_min)} events are hidden</div>"
+            f"than {int(k_min)} events are hidden;<br>lights, stops and obstructions are "
+            "not shown</div>"
         )
     if assessment:
         extra += '<div style="margin-top:4px"><b>Assessment</b></div>' + "".join(

@@ -23,16 +23,17 @@ from hotspots import _columns as C
 from hotspots import _vocab as V
 from hotspots._coords import FLOAT_RE, CoordinateReading
 from hotspots._errors import LayerError
+from hotspots._gtfs import is_gtfs_stops, not_bus_stops
 from hotspots._loaded import Layer, LocationPrecision
-from hotspots._times import as_ts, parse_times
-from hotspots.layers import LayerField
+from hotspots._sources import FILE_INFO, MALFORMED
+from hotspots._timecols import TimeFields
 
 __all__ = ["PARSE", "Reader", "exact_duplicates"]
 
 log = logging.getLogger("hotspots.io")
 
 
-class Reader(CoordinateReading):
+class Reader(CoordinateReading, TimeFields):
     """Turns one raw frame into a Layer. One instance per call; not part of the API."""
 
     # --- main -----------------------------------------------------------------------
@@ -50,12 +51,19 @@ class Reader(CoordinateReading):
                 f"{self.name} has a header but no rows (columns: "
                 f"{', '.join(map(str, self.raw.columns))}); nothing to load"
             )
+        self._boundary = boundary
+        self._file_rows()
+        if self.spec.name == "stops":
+            self._gtfs()
         layer_crs = self._source_crs = self._geometry()
+        self.reading["crs"] = layer_crs.to_string()
         if self.geoms is not None:
             self._check_geometry_types(self.geoms)
             if self.spec.is_point:
                 self._to_xy()
         self._fix_swapped_and_bounds(layer_crs, boundary)
+        self._implausible(layer_crs)
+        self._resolve_tz(layer_crs)
         out = self._fields(period, as_of)
         self._duplicates(duplicates, out)
 
@@ -73,6 +81,7 @@ class Reader(CoordinateReading):
             columns=dict(self.used),
             precision=precision,
             notes=tuple(self.notes),
+            reading=dict(self.reading),
         )
         assert layer.n_loaded + layer.n_rejected == layer.n_read  # noqa: S101 - invariant
         log.info(
@@ -89,6 +98,28 @@ class Reader(CoordinateReading):
             + ")",
         )
         return layer
+
+    # --- rows the file itself marks ---------------------------------------------------------
+    def _file_rows(self) -> None:
+        """Malformed rows (ragged CSV lines) flagged by the file reader, and its record."""
+        info = self.raw.attrs.get(FILE_INFO)
+        if info:
+            self.reading["file"] = dict(info)
+        if MALFORMED not in self.raw.columns:
+            return
+        flag = self.raw[MALFORMED].fillna("").astype(str).to_numpy(object)
+        self._reject(flag != "", "malformed_row", flag)
+        self.raw = self.raw.drop(columns=[MALFORMED])
+        self._empty_cache.clear()
+
+    def _gtfs(self) -> None:
+        """GTFS stops.txt: stations, entrances, nodes and rail platforms are not bus stops."""
+        if not is_gtfs_stops(self.raw.columns):
+            return
+        self.notes.append("GTFS stops file: only boarding stops (location_type 0/empty) used")
+        self.reading["gtfs"] = True
+        for mask, reason, detail in not_bus_stops(self.raw):
+            self._reject(mask, reason, detail)
 
     # --- attribute fields -------------------------------------------------------------
     def _fields(self, period: tuple[Any, Any] | None, as_of: Any) -> dict[str, pd.Series]:
@@ -107,70 +138,10 @@ class Reader(CoordinateReading):
             elif field.missing_note:
                 self.notes.append(field.missing_note)
             if field.parse == "time_end":
-                out[field.column] = self._time_end(col, out)
+                out[field.column] = self._time_end(col, out, self.spec.time_column or "")
             else:
                 out[field.column] = PARSE[field.parse](self._text(col), V.norm(col or ""))
         return out
-
-    def _time_end(self, col: str | None, out: dict[str, pd.Series]) -> pd.Series:
-        """End of each event's time window; NaT when absent, unreadable or before the start."""
-        if col is None:
-            return pd.Series(pd.NaT, index=self.raw.index, dtype=pd.DatetimeTZDtype("us", self.tz))
-        to, bad = parse_times(self._text(col), self.tz)
-        start = out[self.spec.time_column]
-        return to.where(~bad & (to >= start), pd.NaT)
-
-    def _times(self, field: LayerField, period: tuple[Any, Any] | None, as_of: Any) -> pd.Series:
-        col = self._col(field.name, field.names)
-        if col is None:
-            # any column whose name says date/time and whose values parse
-            for c in self.raw.columns:
-                if re.search(r"date|time|when|_dat$|^dat", V.norm(c)):
-                    col = c
-                    break
-        if col is None:
-            raise LayerError(
-                f"{self.name}: no date/time column found among: "
-                f"{', '.join(map(str, self.raw.columns))}. {self.kind} need one; name it with "
-                "columns={'time': '<column>'}"
-            )
-        self.used[field.name] = str(col)
-        raw = self.raw[col]
-        if pd.api.types.is_datetime64_any_dtype(raw):
-            times = raw.dt.tz_localize(self.tz) if raw.dt.tz is None else raw.dt.tz_convert(self.tz)
-            bad = pd.Series(False, index=raw.index)
-            missing = raw.isna().to_numpy()
-        else:
-            text = self._text(col)
-            missing = (text == "").to_numpy()
-            times, bad = parse_times(text, self.tz)
-            if times.notna().sum() == 0 and (~missing).any():
-                raise LayerError(
-                    f"{self.name}: column {col!r} holds no date/time this reader understands "
-                    f"(e.g. {text[~missing].iloc[0]!r}); name another with "
-                    "columns={'time': ...}, or convert it to ISO 8601 (2025-03-02 12:00:32)"
-                )
-        self._reject(missing, "missing_time", f"{col} empty")
-        values = (
-            self._text(col) if not pd.api.types.is_datetime64_any_dtype(raw) else raw.astype(str)
-        )
-        self._reject(
-            bad.to_numpy() & ~missing,
-            "unparseable_time",
-            np.array([f"{col}={v!r}" for v in values], dtype=object) if bad.any() else "",
-        )
-        now = pd.Timestamp.now(tz="UTC") if as_of is None else as_ts(as_of, self.tz)
-        future = (times > now).fillna(False).to_numpy(bool)
-        self._reject(future, "future_time", f"{col} after {now:%Y-%m-%d %H:%M %Z}")
-        if period is not None:
-            start, end = (as_ts(v, self.tz) if v is not None else None for v in period)
-            outside = np.zeros(self.n, bool)
-            if start is not None:
-                outside |= (times < start).fillna(False).to_numpy(bool)
-            if end is not None:
-                outside |= (times > end).fillna(False).to_numpy(bool)
-            self._reject(outside, "outside_study_period", f"{col} outside {start} .. {end}")
-        return times
 
     def _duplicates(self, duplicates: str, out: dict[str, pd.Series]) -> None:
         frame = self.raw
@@ -336,7 +307,17 @@ def exact_duplicates(frame: pd.DataFrame) -> np.ndarray:
 
 
 def normalise_status(text: pd.Series, column: str) -> pd.Series:
-    """Map a source's light status vocabulary to working / out / unknown."""
+    """Map a source's light status vocabulary to working / out / unknown.
+
+    Phrases that negate or close a fault ("No fault found", "Repair completed", "Not out")
+    mean working, and negated working words ("Not in service", "Non-functional") mean out:
+    both are read before the single words they contain.
+
+    Examples
+    --------
+    >>> normalise_status(pd.Series(["Not in service", "No fault found", "On"]), "status").tolist()
+    ['out', 'working', 'working']
+    """
     inverted = column in {"is_out", "out", "outage", "lamp_out", "is_broken", "broken"}
     plain = column in {"working", "is_working", "operational", "is_operational", "lit"}
     mapping: dict[str, str] = {}
@@ -346,7 +327,11 @@ def normalise_status(text: pd.Series, column: str) -> pd.Series:
             mapping[value] = C.STATUS_OUT if inverted else C.STATUS_WORKING
         elif v in V.FALSE_WORDS and (inverted or plain):
             mapping[value] = C.STATUS_WORKING if inverted else C.STATUS_OUT
-        elif any(re.search(rf"\b{re.escape(w)}\b", v) for w in V.OUT_WORDS):
+        elif any(re.search(p, v) for p in V.STATUS_WORKING_PATTERNS):
+            mapping[value] = C.STATUS_WORKING
+        elif any(re.search(p, v) for p in V.STATUS_OUT_PATTERNS) or any(
+            re.search(rf"\b{re.escape(w)}\b", v) for w in V.OUT_WORDS
+        ):
             mapping[value] = C.STATUS_OUT
         elif any(re.search(rf"\b{re.escape(w)}\b", v) for w in V.WORKING_WORDS):
             mapping[value] = C.STATUS_WORKING

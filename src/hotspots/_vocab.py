@@ -125,6 +125,7 @@ TIME_NAMES: dict[str, tuple[str, ...]] = {
         "date_reported",
         "report_date",
         "open_date",
+        "open_dt",
         "opened",
         "opened_at",
         "submitted",
@@ -136,6 +137,25 @@ TIME_NAMES: dict[str, tuple[str, ...]] = {
         "time",
     ),
 }
+HOUR_NAMES = ("hour", "hour_of_day", "occ_hour", "hr", "hour_occ", "hour_occurred")
+"""An hour-of-day column published beside a timestamp (Boston's ``HOUR``)."""
+TIME_OF_DAY_NAMES = (
+    "time",
+    "time_occ",
+    "occurred_time",
+    "occ_time",
+    "arrest_time",
+    "arresttime",
+    "crime_time",
+    "crimetime",
+    "incident_time",
+    "offense_time",
+    "offence_time",
+    "report_time",
+    "time_of_day",
+    "tod",
+)
+"""A time-of-day column published apart from its date column (Baltimore's arrests)."""
 TIME_TO_NAMES = (
     "occurred_to",
     "occurred_until",
@@ -327,7 +347,36 @@ WORKING_WORDS = (
     "in operation",
     "operating",
     "fine",
+    "energized",
+    "energised",
+    "illuminated",
 )
+_NEG = r"(?:not|non|no\s+longer|never|isn'?t|is\s+not)"
+_WORKING_CORE = (
+    r"(?:working|functional|functioning|operational|operating|in\s+service|in\s+operation"
+    r"|lit|on|active|ok|okay|energi[sz]ed|illuminated|running)"
+)
+_OUT_CORE = (
+    r"(?:out|off|broken|faulty|fault|faults|dark|damaged|defective|failed|failure|outage|"
+    r"outages|issue|issues|problem|problems|defect|defects)"
+)
+STATUS_WORKING_PATTERNS = (
+    rf"\b(?:not|no|none)[\s-]+{_OUT_CORE}\b",  # "no fault found", "no outage", "not out"
+    r"\b(?:repair|repairs|work|fix)\s+(?:completed?|done|finished)\b",
+    r"\b(?:fault|faults|outage|issue|problem|defect)\s+(?:cleared|resolved|fixed|repaired)\b",
+    r"\b(?:repaired|fixed|restored|resolved|back\s+on|back\s+in\s+service|relamped|re-lamped)\b",
+    r"\blamp\s+replaced\b",
+)
+"""Status phrases that mean the light works, read before the out words they contain."""
+STATUS_OUT_PATTERNS = (
+    rf"\b{_NEG}[\s-]*{_WORKING_CORE}\b",  # "not in service", "non-functional", "not operating"
+    r"\bout\s+of\s+(?:service|order|operation)\b",
+    r"\b(?:needs?|needing|requires?|required|awaiting|pending|under)\s+(?:a\s+)?repair",
+    r"\brepair\s+(?:needed|required|pending)\b",
+    r"\b(?:de|un)-?energi[sz]ed\b",
+    r"\b(?:cycling|flickering|flashing)\b",
+)
+"""Status phrases that mean the light is out, read before the working words they contain."""
 TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "1.0"})
 FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "0.0"})
 OBSTRUCTION_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -358,6 +407,21 @@ TIME_FORMATS = (
     "%d.%m.%Y %H:%M:%S",
     "%d.%m.%Y %H:%M",
     "%d.%m.%Y",
+    "%d-%b-%Y %H:%M:%S",
+    "%d-%b-%Y %H:%M",
+    "%d-%b-%Y",
+    "%B %d, %Y %I:%M:%S %p",
+    "%B %d, %Y %I:%M %p",
+    "%B %d, %Y %H:%M",
+    "%B %d, %Y",
+    "%b %d, %Y %I:%M %p",
+    "%b %d, %Y",
     "%Y%m%d%H%M%S",
     "%Y%m%d",
 )
+DAYFIRST_PAIRS = (
+    ("%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S"),
+    ("%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M"),
+    ("%m/%d/%Y", "%d/%m/%Y"),
+)
+"""Month-first formats and their day-first twins: one of each pair is used per column."""

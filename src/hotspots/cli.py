@@ -63,12 +63,27 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--public",
         action="store_true",
-        help="public map: events as counts per grid cell, small counts hidden, no free text",
+        help="write only what is safe to publish: the public map (events as counts per grid "
+        "cell, small counts hidden), places.csv (blocks, no ids), grid_counts.csv, a public "
+        "report.md and run.json",
     )
     g.add_argument(
         "--tiles",
         metavar="URL",
-        help="base map: 'OpenStreetMap' or an https XYZ tile template (needs internet to view)",
+        help="base map: 'OpenStreetMap' (default) or an https XYZ tile template; tiles load "
+        "when the map is viewed, every data layer draws without them",
+    )
+    g.add_argument(
+        "--offline", action="store_true", help="no base map: the map loads nothing at all"
+    )
+    g.add_argument(
+        "--streets", metavar="FILE", help="street centre lines to draw on the map (any GIS file)"
+    )
+    g.add_argument(
+        "--briefs",
+        type=int,
+        metavar="N",
+        help="also write briefs.html: one printable page for each of the top N places",
     )
     g.add_argument("--tiles-attribution", metavar="TEXT", help="attribution for a --tiles URL")
     g.add_argument(
@@ -102,6 +117,16 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_global(p: argparse.ArgumentParser, *, default_verbose: Any, default_quiet: Any) -> None:
+    """-v/-q, accepted before and after the command (after it they default to SUPPRESS)."""
+    p.add_argument(
+        "-v", "--verbose", action="count", default=default_verbose, help="more detail (-vv: debug)"
+    )
+    p.add_argument(
+        "-q", "--quiet", action="store_true", default=default_quiet, help="print only errors"
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hotspots",
@@ -109,10 +134,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 2 bad arguments or unreadable input, 1 unexpected failure, "
         "130 interrupted (the output folder is left as it was).",
     )
-    parser.add_argument(
-        "-v", "--verbose", action="count", default=0, help="more detail (-vv: debug)"
-    )
-    parser.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    _add_global(parser, default_verbose=0, default_quiet=False)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     an = sub.add_parser(
@@ -127,19 +149,30 @@ def _parser() -> argparse.ArgumentParser:
             "--<layer>-column FIELD=COLUMN."
         ),
     )
-    files = an.add_argument_group("input files (at least one of --incidents, --concerns)")
+    _add_global(an, default_verbose=argparse.SUPPRESS, default_quiet=argparse.SUPPRESS)
+    files = an.add_argument_group(
+        "input files (at least one of --incidents, --concerns; a layer published as several "
+        "files takes them all: --concerns a.csv b.csv, or the option repeated)"
+    )
     for kind in layer_kinds():  # the registry, read when the parser is built
-        files.add_argument(f"--{kind}", metavar="FILE", help=get_layer_kind(kind).help_text)
+        files.add_argument(
+            f"--{kind}",
+            metavar="FILE",
+            nargs="+",
+            action="extend",
+            help=get_layer_kind(kind).help_text,
+        )
     files.add_argument(
         "--boundary", metavar="FILE", help="study area polygon; rows outside it are rejected"
     )
     study = an.add_argument_group("study")
     study.add_argument(
         "--tz",
-        default="UTC",
+        default=None,
         metavar="ZONE",
-        help="IANA timezone of the area, e.g. America/New_York (default: %(default)s); "
-        "times without an offset are read as local times in it",
+        help="IANA timezone of the area, e.g. America/New_York (default: the zone where "
+        "the data are, found offline and written to run.json); times without an offset "
+        "are read as local times in it",
     )
     study.add_argument("--name", help="study name shown on the map and in the report")
     study.add_argument(
@@ -170,6 +203,12 @@ def _parser() -> argparse.ArgumentParser:
             cols.add_argument(f"--{kind}-lat", metavar="COLUMN", help=f"latitude/y of {kind}")
         if get_layer_kind(kind).is_event:
             cols.add_argument(f"--{kind}-time", metavar="COLUMN", help=f"date/time of {kind}")
+            cols.add_argument(
+                f"--{kind}-times-local",
+                action="store_true",
+                help=f"read the times of {kind} as local wall-clock time, ignoring their UTC "
+                "offsets (files that write local times with '+00')",
+            )
         cols.add_argument(
             f"--{kind}-column",
             action="append",
@@ -197,22 +236,25 @@ def _parser() -> argparse.ArgumentParser:
         help="run the whole job on the bundled sample (real downtown DC data)",
         description="Run analyze on a bundled sample and print where the map and report are.",
     )
+    _add_global(demo, default_verbose=argparse.SUPPRESS, default_quiet=argparse.SUPPRESS)
     demo.add_argument(
         "--sample",
         default="dc",
-        choices=["dc", "scene"],
-        help="dc: real downtown Washington, DC, 2025 Q1; scene: generated, with known truth",
+        choices=["boston", "dc", "scene"],
+        help="dc: real downtown Washington, DC, 2025 Q1; boston: real Boston crimes "
+        "2023-2025, open street-light requests, MBTA stops; scene: generated, with known truth",
     )
     _add_common(demo)
     demo.add_argument(
         "--out", default=_DEMO_OUT, metavar="DIR", help="output folder (default: ./%(default)s)"
     )
 
-    sub.add_parser(
+    settings = sub.add_parser(
         "settings",
         help="print the default settings as TOML",
         description="Print every setting with its unit and source; edit and pass to --config.",
     )
+    _add_global(settings, default_verbose=argparse.SUPPRESS, default_quiet=argparse.SUPPRESS)
     return parser
 
 
@@ -242,12 +284,16 @@ def _layer_options(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
             opts["crs"] = getattr(args, f"{kind}_crs")
         if getattr(args, f"{kind}_layer", None):
             opts["layer"] = getattr(args, f"{kind}_layer")
+        if getattr(args, f"{kind}_times_local", False):
+            opts["times"] = "local"
         if opts and getattr(args, kind) is None:
             problems.append(f"column options for {kind} were given but --{kind} was not")
         if opts:
             options[kind] = opts
     if getattr(args, "tiles", None) is not None:
         problems += [f"--tiles: {p}" for p in tile_problems(args.tiles, args.tiles_attribution)]
+        if getattr(args, "offline", False):
+            problems.append("--tiles and --offline: give one (--offline draws no base map)")
     raise_problems(problems, "invalid arguments")
     return options
 
@@ -257,17 +303,11 @@ def _check_args(args: argparse.Namespace) -> None:
     from hotspots._output import check_folder
 
     problems: list[str] = []
-    for kind in (*layer_kinds(), "boundary", "config"):
-        value = getattr(args, kind, None)
-        if value is None:
-            continue
-        path = Path(value)
-        if not path.exists():
-            problems.append(f"--{kind} {value}: no such file")
-        elif path.is_dir() and path.suffix.lower() != ".gdb":
-            problems.append(f"--{kind} {value}: is a folder; give the file inside it")
-        elif kind == "boundary":
-            problems += _boundary_problems(path)
+    for kind in (*layer_kinds(), "boundary", "config", "streets"):
+        given = getattr(args, kind, None)
+        for value in given if isinstance(given, list) else [given]:
+            if value is not None:
+                problems += _file_problems(kind, value)
     problems += _crs_problems(args)
     try:
         check_folder(args.out)
@@ -281,7 +321,25 @@ def _check_args(args: argparse.Namespace) -> None:
         problems.append(f"--min-samples must be >= 2, got {args.min_samples}")
     if args.top < 1:
         problems.append(f"--top must be >= 1, got {args.top}")
+    if args.briefs is not None and args.briefs < 1:
+        problems.append(f"--briefs must be >= 1, got {args.briefs}")
+    if args.briefs is not None and args.public:
+        problems.append(
+            "--briefs with --public: briefs carry ids and evidence for the team; "
+            "write them in a run without --public"
+        )
     raise_problems(problems, "invalid arguments")
+
+
+def _file_problems(kind: str, value: str) -> list[str]:
+    path = Path(value)
+    if not path.exists():
+        return [f"--{kind} {value}: no such file"]
+    if path.is_dir() and path.suffix.lower() != ".gdb":
+        return [f"--{kind} {value}: is a folder; give the file inside it"]
+    if kind == "boundary":
+        return _boundary_problems(path)
+    return []
 
 
 def _crs_problems(args: argparse.Namespace) -> list[str]:
@@ -558,7 +616,7 @@ def _hint(exc: HotspotsError, sources: dict[str, Any]) -> str:
     """Add the command-line form of the fix to a reader's message that names a file."""
     text = str(exc)
     for kind, src in sources.items():
-        if src is None or str(src) not in text:
+        if src is None or not any(str(one) in text for one in _as_list(src)):
             continue
         if "coordinate" in text and get_layer_kind(kind).is_point:
             return (
@@ -569,6 +627,10 @@ def _hint(exc: HotspotsError, sources: dict[str, Any]) -> str:
             return f"{text}\n(on the command line: --{kind}-time COLUMN)"
         return text
     return text
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else [value]
 
 
 def _run(
@@ -587,7 +649,7 @@ def _run(
         read_options: dict[str, dict[str, Any]] = {}
         study_kwargs: dict[str, Any] = {}
     else:
-        sources = {kind: getattr(args, kind) for kind in layer_kinds()}
+        sources = {kind: _files(getattr(args, kind)) for kind in layer_kinds()}
         if sources["incidents"] is None and sources["concerns"] is None:
             raise ValidationError("give at least one of --incidents and --concerns")
         read_options = _layer_options(args)
@@ -609,7 +671,7 @@ def _run(
     from hotspots.environment import diagnose
     from hotspots.maps import make_map
     from hotspots.recommendations import recommend
-    from hotspots.report import write_report
+    from hotspots.report import write_public_report, write_report
     from hotspots.study import build_study
 
     with output_folder(args.out, wait_s=args.wait) as target:
@@ -655,14 +717,19 @@ def _run(
                 recommend(clusters, settings=study.settings) if len(clusters) else _no_recs(study)
             )
             note["text"] = f"{len(recs)} recommendations"
-        with progress.stage("map", "drawing the offline map") as note:
+        with progress.stage("map", "drawing the map") as note:
+            from hotspots._where import LOCATION, place_locations
+
+            if len(clusters):  # one location per place for the map, CSV, report and briefs
+                clusters = clusters.assign(**{LOCATION: place_locations(study, clusters)})
             make_map(
                 study,
                 clusters,
                 recs,
                 public=args.public,
-                tiles=args.tiles,
+                tiles=None if args.offline else (args.tiles or "OpenStreetMap"),
                 tiles_attribution=args.tiles_attribution,
+                streets=args.streets,
             ).save(staging / _MAP)
             note["text"] = "public" if args.public else "team"
         with progress.stage("report", "GeoPackage, CSV, Markdown") as note:
@@ -673,13 +740,28 @@ def _run(
                     for k, v in sorted(vars(args).items())
                     if v is not None and v != [] and k not in ("verbose", "quiet")
                 },
-                "inputs": {k: str(v) for k, v in sources.items() if v is not None},
+                "inputs": {
+                    k: [str(p) for p in v] if isinstance(v, list) else str(v)
+                    for k, v in sources.items()
+                    if v is not None
+                },
                 "public_map": bool(args.public),
                 "stage_seconds": progress.timings,
             }
-            written = write_report(
-                study, clusters, recs, staging, parameters=parameters, top_n=args.top
-            )
+            if args.public:  # only what is safe to publish goes into the folder
+                written = write_public_report(
+                    study, clusters, recs, staging, parameters=parameters, top_n=args.top
+                )
+            else:
+                written = write_report(
+                    study, clusters, recs, staging, parameters=parameters, top_n=args.top
+                )
+            if args.briefs:
+                from hotspots.briefs import BRIEFS_FILE, write_briefs
+
+                written[BRIEFS_FILE] = write_briefs(
+                    study, clusters, recs, staging / BRIEFS_FILE, top_n=args.briefs
+                )
             note["text"] = f"{len(written) + 1} files"
         progress.check()  # a Ctrl-C recorded during the last stage: leave the folder as it was
     out = target.folder
@@ -691,6 +773,13 @@ def _run(
     )  # fmt: skip
     _write(summary, quiet=args.quiet)
     return 0
+
+
+def _files(given: list[str] | None) -> str | list[str] | None:
+    """One file as itself, several as a list (build_study reads each and accounts apart)."""
+    if not given:
+        return None
+    return given[0] if len(given) == 1 else list(given)
 
 
 def _no_recs(study: Any) -> Any:
@@ -711,6 +800,8 @@ def _reasons(study: Any) -> str:
 
 def _default_name(sources: dict[str, Any]) -> str:
     src = sources.get("incidents") or sources.get("concerns")
+    if isinstance(src, list):
+        return f"hotspots: {Path(str(src[0])).stem} and {len(src) - 1} more"
     return f"hotspots: {Path(str(src)).stem}"
 
 

@@ -4,6 +4,13 @@
     Real open data from Open Data DC, as published: 2025 Q1 crime incidents downtown
     (MPD), DDOT street lights and bus stops, a few 311 service requests, and the study
     area polygon. See ``data/samples/dc/PROVENANCE.md``.
+``"boston"``
+    Real open data from Boston as the city publishes it (Analyze Boston, byte-for-byte
+    copies): crime incident reports 2023 to mid-May 2025 (local times written with a false
+    ``+00``, 915 rows without coordinates), the open 311 street-light and sidewalk cases of
+    2025 (661 "Street Light Outages"), and the MBTA GTFS ``stops.txt`` (stations, entrances
+    and rail platforms beside the bus stops). The Vision Zero crash file rides along for
+    later (``paths("boston")["crashes"]``). See ``data/samples/boston/PROVENANCE.md``.
 ``"scene"``
     A seeded synthetic scene (Leeds-like street grid, Europe/London) with planted recurring
     hot spots in dark gaps, around lights that are out, at bus stops after dark, behind
@@ -30,6 +37,12 @@ _FILES: dict[str, dict[str, str]] = {
         "stops": "bus_stops_ddot_downtown.csv",
         "boundary": "study_area.geojson",
     },
+    "boston": {
+        "incidents": "boston_crime_incident_reports_2023_2025.csv",
+        "concerns": "boston_311_streetlight_sidewalk_open_2025.csv",
+        "stops": "mbta_gtfs_stops.txt",
+        "crashes": "boston_vision_zero_crash_records.csv",
+    },
     "scene": {
         "incidents": "incidents.csv",
         "concerns": "concerns.csv",
@@ -47,6 +60,10 @@ _OPTIONS: dict[str, dict[str, Any]] = {
         # late-reported offences start years before the data window: keep the quarter
         "period": ("2025-01-01", "2025-03-31 23:59:59"),
     },
+    "boston": {
+        "tz": "America/New_York",
+        "name": "Boston, MA — crimes 2023–2025, open street-light and sidewalk requests 2025",
+    },
     "scene": {"tz": "Europe/London", "name": "Generated scene (known truth)"},
 }
 
@@ -57,7 +74,7 @@ def available() -> list[str]:
     Examples
     --------
     >>> available()
-    ['dc', 'scene']
+    ['boston', 'dc', 'scene']
     """
     return sorted(_FILES)
 
@@ -98,7 +115,7 @@ def load_study(name: str, **kwargs: Any) -> Any:
 
     Parameters
     ----------
-    name : {"dc", "scene"}
+    name : {"boston", "dc", "scene"}
     **kwargs
         Passed to :func:`hotspots.build_study` (e.g. ``settings=``), overriding the
         sample's defaults (timezone, name, period).
@@ -113,9 +130,11 @@ def load_study(name: str, **kwargs: Any) -> Any:
     >>> study.tz
     'America/New_York'
     """
+    from hotspots.layers import layer_kinds
     from hotspots.study import build_study  # geopandas: paths() and available() stay light
 
-    files = {k: v for k, v in paths(name).items() if k != "truth"}
+    kinds = {*layer_kinds(), "boundary"}
+    files = {k: v for k, v in paths(name).items() if k in kinds}
     options = {**_OPTIONS[name], **kwargs}
     return build_study(**files, **options)
 

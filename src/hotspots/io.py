@@ -24,6 +24,7 @@ from hotspots._errors import LayerError, ValidationError, raise_problems
 from hotspots._loaded import REJECTION_REASONS, Layer, LocationPrecision
 from hotspots._reader import Reader
 from hotspots._sources import LayerSource, read_source
+from hotspots._timecols import TIME_MODES
 from hotspots._times import known_tz
 from hotspots.layers import get_layer_kind, overridable_fields, resolve_kind
 from hotspots.settings import Settings
@@ -47,7 +48,7 @@ def read_layer(
     source: LayerSource,
     kind: str,
     *,
-    tz: str = "UTC",
+    tz: str | None = "UTC",
     lon: str | None = None,
     lat: str | None = None,
     crs: Any = None,
@@ -59,6 +60,9 @@ def read_layer(
     layer: str | None = None,
     to_crs: Any = None,
     settings: Settings | None = None,
+    times: str = "auto",
+    dayfirst: bool | None = None,
+    near: Any = None,
 ) -> Layer:
     """Read one layer from a file or frame, keeping every unusable row with its reason.
 
@@ -69,9 +73,10 @@ def read_layer(
     kind : {"incidents", "concerns", "lights", "stops", "obstructions"} or a registered kind
         The layer kind (``"bus_stops"`` and a few other aliases are accepted); kinds added
         with :func:`hotspots.register_layer_kind` too.
-    tz : str
+    tz : str or None
         IANA timezone. Times without an offset are local times in this zone (localized, not
-        shifted); all times are returned in it.
+        shifted); all times are returned in it. None: the zone where the data are
+        (``timezonefinder``, offline), logged and recorded in ``Layer.reading["tz"]``.
     lon, lat : str, optional
         Column names of the coordinates, when detection picks the wrong ones.
     crs : anything pyproj accepts, optional
@@ -99,6 +104,23 @@ def read_layer(
         rows' extent. Default: the source's CRS.
     settings : Settings, optional
         Used for the location-precision threshold.
+    times : {"auto", "offsets", "local"}
+        How UTC offsets in the time column are read. ``"offsets"`` trusts them;
+        ``"local"`` drops them and reads the wall-clock time as local to `tz` (Boston's
+        crime file writes local times with ``+00``); ``"auto"`` (default) trusts them
+        unless an hour-of-day column (``HOUR``) agrees with the wall clock and not with the
+        offsets: then the times are read as local, with a :class:`HotspotsWarning` and a
+        note. Without such a column, a daily rhythm that only makes sense on the wall
+        clock gives a warning.
+    dayfirst : bool, optional
+        For dates that read both day-first and month-first (every day <= 12). By default
+        the whole column decides (the order that reads more values), else month-first,
+        with a warning.
+    near : GeoDataFrame, GeoSeries, shapely geometry or (N, 2) lon/lat array, optional
+        Where the data are, e.g. another layer of the same area. Used to infer the CRS of
+        projected x/y given without `crs` (the projected systems whose area of use covers
+        the place are tried; the one that puts the points over `near` is used, logged and
+        recorded in ``Layer.reading["crs_inferred"]``), and to infer `tz` when it is None.
 
     Returns
     -------
@@ -154,7 +176,9 @@ def read_layer(
         overrides["lat"] = lat
     if ("lon" in overrides) != ("lat" in overrides):
         problems.append("pass both `lon` and `lat` (or neither)")
-    if not known_tz(tz):
+    if times not in TIME_MODES:
+        problems.append(f"`times` must be one of {', '.join(TIME_MODES)}, got {times!r}")
+    if tz is not None and not known_tz(tz):
         problems.append(f"`tz` {tz!r} is not a known IANA timezone (e.g. 'America/New_York')")
     raise_problems(problems, "read_layer: invalid arguments")
 
@@ -167,6 +191,9 @@ def read_layer(
         crs=crs,
         overrides=overrides,
         settings=settings,
+        times=times,
+        dayfirst=dayfirst,
+        near=near,
     )
     return reader.run(
         boundary=read_boundary(boundary) if boundary is not None else None,

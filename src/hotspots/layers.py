@@ -62,6 +62,7 @@ of the event's time window (NaT when absent or before the start).
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _COORDINATE_FIELDS = frozenset({"lon", "lat", "location", "geometry"})
+_READ_FIELDS = frozenset({"time_of_day"})  # read with a kind's time field
 
 
 @dataclass(frozen=True)
@@ -319,7 +320,7 @@ def overridable_fields() -> frozenset[str]:
     >>> {"lon", "time", "status"} <= overridable_fields()
     True
     """
-    names = {"id", *_COORDINATE_FIELDS}
+    names = {"id", *_COORDINATE_FIELDS, *_READ_FIELDS}
     for kind in _REGISTRY.values():
         names.update(f.name for f in kind.fields)
     return frozenset(names)

@@ -47,6 +47,7 @@ from hotspots import _offline, fixes
 from hotspots._errors import ValidationError
 from hotspots._escape import html_text, script_json
 from hotspots._tiles import OSM_ATTRIBUTION, tile_problems, tile_url
+from hotspots._where import place_ranks
 from hotspots.study import Study
 
 if TYPE_CHECKING:
@@ -59,11 +60,35 @@ log = logging.getLogger(__name__)
 
 _MAX_POINTS = 3000
 _MAX_CELLS = 6000
-_NEAR_M = 100.0  # stops and obstructions this near a hot spot (sightline_search_m)
 _SVG_MAX = 1500
 """Layers with more features are drawn on a canvas (SVG slows the first render)."""
-_LIGHTS_NEAR_M = 50.0
-"""Lights drawn round the hot spots when there are many: reach (30 m) plus a pool's width."""
+_LIGHTS_ALL = 20_000
+"""Up to this many lights (or stops, obstructions) are all drawn: they carry the street
+pattern. Beyond it, those within `_CONTEXT_M` of a place."""
+_CONTEXT_M = 150.0
+"""Context drawn round each place in a city too large to draw whole: a few blocks."""
+_CHECK_FIRST = ("check_layer_first", "light_inventory_gap")
+"""Evidence columns (first present wins) that say a place's fix may rest on a gap in the
+light inventory rather than a dark street: drawn with a dashed outline."""
+_CHECK_DASH = "2 6"
+_FULL_POPUPS = 300
+"""Places (by rank) whose popups carry the hour and week charts; the rest carry words only
+(a city of 2,000 places would otherwise write about 6 MB of charts)."""
+_PUBLIC_GRID_SHIFT = 0.3719
+"""Public grid origin offset (share of a cell), away from round-metre coordinates."""
+
+_STREET_COLOUR = "#8C8C8C"
+_STREET_NAMES = (
+    "name",
+    "street_name",
+    "streetname",
+    "full_name",
+    "full_street_name",
+    "st_name",
+    "road_name",
+    "fullname",
+    "label",
+)
 _OBSTRUCTION_COLOURS = {"hedge": "#009E73", "tree": "#009E73"}
 _OBSTRUCTION_OTHER = "#CC79A7"
 _INCIDENT_COLOUR = "#762A83"  # purple and brown: no fix uses them (one meaning per colour)
@@ -91,14 +116,18 @@ class _Frame(MacroElement):
 _CSS = (
     ".hotspots-box{position:fixed;z-index:650;background:rgba(255,255,255,0.92);"
     "padding:6px 10px;border:1px solid #999}"
-    "#hotspots-title{top:10px;left:60px;font:14px sans-serif}"
+    "#hotspots-title{top:10px;left:60px;max-width:calc(100% - 130px);font:14px sans-serif}"
     "#hotspots-legend{bottom:50px;left:10px;font:12px sans-serif;max-height:45vh;"
-    "overflow-y:auto}"
+    "overflow-y:auto;max-width:calc(100% - 40px)}"
+    "#hotspots-legend-toggle{font:bold 12px sans-serif;border:1px solid #999;background:#fff;"
+    "border-radius:3px;padding:2px 6px;margin:0 0 4px 0;cursor:pointer}"
+    "#hotspots-legend.collapsed #hotspots-legend-body{display:none}"
+    "#hotspots-legend.collapsed #hotspots-legend-toggle{margin:0}"
     ".leaflet-tooltip.hotspot-rank{background:transparent;border:0;box-shadow:none;"
     "color:#fff;font:bold 10px sans-serif;padding:0;text-shadow:0 0 2px #000}"
     ".leaflet-tooltip.hotspot-rank:before{display:none}"
-    "@media (max-width:600px){#hotspots-title{font-size:12px;left:50px;right:50px}"
-    "#hotspots-legend{font-size:11px;max-height:30vh}}"
+    "@media (max-width:600px){#hotspots-title{font-size:11px;left:50px;"
+    "max-width:calc(100% - 110px)}#hotspots-legend{font-size:11px;max-height:35vh;bottom:40px}}"
 )
 
 
@@ -111,7 +140,9 @@ def _page_parts() -> str:
     return (
         f"<style>{_CSS}</style>"
         '<div id="hotspots-title" class="hotspots-box"></div>'
-        '<div id="hotspots-legend" class="hotspots-box"></div>'
+        '<div id="hotspots-legend" class="hotspots-box"><button type="button" '
+        'id="hotspots-legend-toggle" aria-expanded="true">Legend</button>'
+        '<div id="hotspots-legend-body"></div></div>'
         f'<script type="application/json" id="hotspots-data">{_DATA_SLOT}</script>'
         f"<script>{code}</script>"
     )
@@ -162,8 +193,10 @@ def make_map(
     cell_m: float | None = None,
     title: str | None = None,
     assessment: Assessment | None = None,
-    tiles: str | None = None,
+    tiles: str | None = "OpenStreetMap",
     tiles_attribution: str | None = None,
+    streets: gpd.GeoDataFrame | str | Path | None = None,
+    locations: pd.Series | None = None,
 ) -> HotspotMap:
     """Draw the hot spots, their evidence and fixes on one offline map.
 
@@ -177,7 +210,8 @@ def make_map(
     public : bool
         Public mode: no point locations (events as counts per grid cell, cells with fewer
         than `min_count` suppressed), no free text, no event or hot-spot ids, and hot spots
-        with fewer than `min_count` events left out.
+        with fewer than `min_count` events left out. Lights, stops and obstructions are
+        not drawn (an event at a light would be placed by it); the base map shows streets.
     min_count : int, optional
         Smallest count shown in public mode; default ``settings.public_min_count`` (5).
     cell_m : float, optional
@@ -191,13 +225,22 @@ def make_map(
         and a popup holding the counts before and after and the plain-language summary.
         In public mode the treated area and buffer are circles round the treated area's
         centre rounded to about 100 m, and the control area is snapped to a 25 m grid.
-    tiles : str, optional
-        A base map: an XYZ tile URL template (``"https://tile.openstreetmap.org/{z}/{x}/{y}.png"``)
-        or ``"OpenStreetMap"``. Off by default: tiles are fetched at view time, so a map
-        with tiles needs internet to show them (everything else still works offline).
+    tiles : str or None, default "OpenStreetMap"
+        The base map: ``"OpenStreetMap"`` or an https XYZ tile URL template
+        (``"https://tiles.example.org/{z}/{x}/{y}.png"``). Tiles are fetched when the map
+        is viewed; offline the base map stays blank and every data layer still draws.
+        ``None``: no base map (nothing is fetched; the command line's ``--offline``).
     tiles_attribution : str, optional
         Attribution shown for a tile URL (required by most tile providers' terms); shown
         as text, never as HTML.
+    streets : GeoDataFrame or path, optional
+        Street centre lines (any CRS; a file path is read with :func:`geopandas.read_file`),
+        drawn as thin grey lines under the data, with the street name as a tooltip when a
+        column such as ``name`` or ``street_name`` holds one.
+    locations : Series, optional
+        Each place's location text, indexed like `clusters` (default: a ``location``
+        column of `clusters`, else :func:`hotspots._where.place_locations`). Shown in the
+        popup's heading.
 
     Returns
     -------
@@ -231,12 +274,18 @@ def make_map(
     m.fit_bounds([[sw[1], sw[0]], [ne[1], ne[0]]])
     _Frame().add_to(m)
     tile_layer = _tiles(m, tiles, tiles_attribution) if tiles is not None else None
+    if locations is None:
+        from hotspots._where import LOCATION, place_locations
+
+        locations = (clusters[LOCATION] if LOCATION in clusters
+                     else place_locations(study, clusters))  # fmt: skip
 
     hidden = 0
     if public and len(clusters) and C.N_EVENTS in clusters:
         small = clusters[C.N_EVENTS].fillna(0).to_numpy() < k_min
         hidden = int(small.sum())
         clusters = clusters[~small]
+        locations = locations[~small]
         recs = recs[recs[C.CLUSTER_ID].isin(set(clusters[C.CLUSTER_ID]))]
     unknown = sorted(set(recs[C.FIX]) - set(fixes.fix_names())) if len(recs) else []
     if unknown:
@@ -246,12 +295,16 @@ def make_map(
         )
     top_fix = _top_fix(clusters, recs)
     first, last = study.time_span()
-    layers = _event_layers(study, public=public, k_min=k_min, cell_m=cell_m)
-    near = _near_area(clusters, _NEAR_M)
-    layers += _light_layers(study, _near_area(clusters, _LIGHTS_NEAR_M))
-    layers += _stop_layers(study, near, public)
-    layers += _obstruction_layers(study, near, public)
-    areas, *markers = _hotspot_layers(study, clusters, recs, top_fix, public, first) or [None]
+    layers = _street_layers(study, streets) if streets is not None else []
+    layers += _event_layers(study, public=public, k_min=k_min, cell_m=cell_m)
+    if not public:  # exact positions of lights and stops would place the events at them
+        near = _context_area(clusters)
+        layers += _light_layers(study, near)
+        layers += _stop_layers(study, near, public)
+        layers += _obstruction_layers(study, near, public)
+    areas, *markers = _hotspot_layers(
+        study, clusters, recs, top_fix, public, first, list(locations.astype(str))
+    ) or [None]
     # dark gaps above the places' fill, markers and targets above both
     layers += [areas] if areas else []
     layers += [] if public else _dark_gap_layers(study, clusters)
@@ -402,23 +455,36 @@ def _cell_polygons(origin: np.ndarray, size: float, crs: Any) -> list[Any]:
     return np.round(np.stack([lat, lon], axis=2), 6).tolist()
 
 
-def _near_area(clusters: gpd.GeoDataFrame, distance_m: float) -> Any:
-    """Return the hot spots grown by `distance_m` as one geometry (None without hot spots)."""
+def _context_area(clusters: gpd.GeoDataFrame) -> tuple[np.ndarray, Any]:
+    """Return centres and reach (m) of the areas round the places whose context is drawn."""
     if not len(clusters):
-        return None
-    return shapely.union_all(shapely.buffer(clusters.geometry.to_numpy(), distance_m, quad_segs=4))
+        return np.zeros((0, 2)), np.zeros(0)
+    geoms = clusters.geometry.to_numpy()
+    xy = shapely.get_coordinates(shapely.centroid(geoms))
+    reach = np.sqrt(shapely.area(geoms) / np.pi) + _CONTEXT_M
+    return xy, reach
 
 
-def _near(frame: gpd.GeoDataFrame, near: Any, keep: np.ndarray | None = None) -> gpd.GeoDataFrame:
-    """Keep the rows near the hot spots (all rows when there are few).
+def _near(
+    frame: gpd.GeoDataFrame, near: tuple[np.ndarray, Any], keep: np.ndarray | None = None
+) -> gpd.GeoDataFrame:
+    """Keep the rows near the places (all rows while there are at most `_LIGHTS_ALL`).
 
     Rows flagged in `keep` (lights marked out) stay wherever they are while there are at
-    most ``_MAX_POINTS`` of them; beyond that only those near the hot spots are drawn too.
+    most ``_MAX_POINTS`` of them.
     """
-    if len(frame) <= _MAX_POINTS or near is None:
+    centres, reach = near
+    if len(frame) <= _LIGHTS_ALL or not len(centres):
         return frame
-    shapely.prepare(near)
-    mask = shapely.intersects(near, frame.geometry.to_numpy())
+    from scipy.spatial import cKDTree
+
+    xy = shapely.get_coordinates(shapely.centroid(frame.geometry.to_numpy()))
+    mask = np.zeros(len(frame), bool)
+    tree = cKDTree(xy)
+    radii = np.ceil(reach / 25.0) * 25.0
+    for r in np.unique(radii):  # a few radii, one query each
+        for hits in tree.query_ball_point(centres[radii == r], r=float(r), workers=-1):
+            mask[hits] = True
     if keep is not None and int(keep.sum()) <= _MAX_POINTS:
         mask |= keep
     return frame[mask]
@@ -442,7 +508,11 @@ def _event_layers(
         xy = shapely.get_coordinates(frame.geometry.to_numpy())
         if public or len(frame) > _MAX_POINTS:
             size = _cell_size(xy, cell_m, 100.0 if public else 25.0)
-            origin, counts = _grid(xy, size)
+            # public: the grid is offset from round metres, where snapped points and
+            # street grids sit, so no cell corner falls on an event by construction
+            shift = _PUBLIC_GRID_SHIFT * size if public else 0.0
+            origin, counts = _grid(xy - shift, size)
+            origin = origin + shift
             shown = counts >= k_min if public else np.ones(len(counts), bool)
             if not shown.any():  # every cell below the public threshold: nothing to draw
                 layers.append(_layer(f"{label}: none shown", points=[]))
@@ -469,7 +539,33 @@ def _event_layers(
     return layers
 
 
-def _light_layers(study: Study, near: Any) -> list[dict[str, Any]]:
+def _street_layers(study: Study, streets: gpd.GeoDataFrame | str | Path) -> list[dict[str, Any]]:
+    """Street centre lines under the data (the caller's own layer: the Study has none)."""
+    frame = gpd.read_file(streets) if isinstance(streets, (str, Path)) else streets
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise ValidationError(
+            f"`streets` must be a GeoDataFrame or a file path, got {type(streets).__name__}"
+        )
+    if frame.crs is None:
+        raise ValidationError("`streets` has no CRS; set one (e.g. frame.set_crs(4326))")
+    frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+    frame = frame[frame.geom_type.isin(["LineString", "MultiLineString"])].to_crs(study.crs)
+    if not len(frame):
+        return []
+    frame = frame.set_geometry(shapely.simplify(frame.geometry.to_numpy(), 2.0), crs=study.crs)
+    from hotspots._vocab import find_column
+
+    name = find_column([str(c) for c in frame.columns if c != frame.geometry.name], _STREET_NAMES)
+    props = _props(frame.rename(columns={name: "street"}), ["street"]) if name else None
+    return [_layer(
+        f"Streets ({len(frame):,})", shapes=_shapes(frame, 5), props=props,
+        style={"color": _STREET_COLOUR, "weight": 2, "opacity": 0.8},
+        tooltip=[["street", ""]] if name else None, canvas=len(frame) > _SVG_MAX,
+        legend=[["width:14px;height:0;border-top:2px solid " + _STREET_COLOUR, "Street"]],
+    )]  # fmt: skip
+
+
+def _light_layers(study: Study, near: tuple[np.ndarray, Any]) -> list[dict[str, Any]]:
     lights = study.lights
     if not len(lights):
         return []
@@ -490,15 +586,16 @@ def _light_layers(study: Study, near: Any) -> list[dict[str, Any]]:
         layers.append(_layer(
             f"{name} ({len(part):,})",
             points=_latlon(part.geometry.to_numpy(), study.crs, _decimals(len(part))),
-            props=_props(part, [C.ID, C.STATUS]),
+            # the layer says the status; ids of thousands of lights are left to the data
+            props=_props(part, [C.ID] if len(part) <= _SVG_MAX or "OUT" in name else []),
             style={**style, "fillOpacity": 0.9},
-            tooltip=[[C.ID, "Light"], [C.STATUS, "Status"]], canvas=len(part) > _SVG_MAX,
+            tooltip=[[C.ID, "Light"]], canvas=len(part) > _SVG_MAX,
             legend=[key],
         ))  # fmt: skip
     return layers
 
 
-def _stop_layers(study: Study, near: Any, public: bool) -> list[dict[str, Any]]:
+def _stop_layers(study: Study, near: tuple[np.ndarray, Any], public: bool) -> list[dict[str, Any]]:
     stops = _near(study.stops, near)
     if not len(stops):
         return []
@@ -514,7 +611,9 @@ def _stop_layers(study: Study, near: Any, public: bool) -> list[dict[str, Any]]:
     )]  # fmt: skip
 
 
-def _obstruction_layers(study: Study, near: Any, public: bool) -> list[dict[str, Any]]:
+def _obstruction_layers(
+    study: Study, near: tuple[np.ndarray, Any], public: bool
+) -> list[dict[str, Any]]:
     obs = _near(study.obstructions, near)
     if not len(obs):
         return []
@@ -562,21 +661,6 @@ def _dark_gap_layers(study: Study, clusters: gpd.GeoDataFrame) -> list[dict[str,
     )]  # fmt: skip
 
 
-def _ranks(clusters: gpd.GeoDataFrame, recs: gpd.GeoDataFrame) -> np.ndarray:
-    """Return each place's rank (1 = first to look at): top fix priority, then events, then id."""
-    best = recs.groupby(C.CLUSTER_ID)[C.PRIORITY].max() if len(recs) else pd.Series(dtype=float)
-    order = pd.DataFrame(
-        {
-            "priority": clusters[C.CLUSTER_ID].map(best).fillna(-np.inf).to_numpy(),
-            "events": clusters[C.N_EVENTS].to_numpy() if C.N_EVENTS in clusters else 0,
-            "id": clusters[C.CLUSTER_ID].astype(str).to_numpy(),
-        }
-    ).sort_values(["priority", "events", "id"], ascending=[False, False, True], kind="stable")
-    ranks = np.empty(len(order), int)
-    ranks[order.index.to_numpy()] = np.arange(1, len(order) + 1)
-    return ranks
-
-
 def _hotspot_layers(
     study: Study,
     clusters: gpd.GeoDataFrame,
@@ -584,19 +668,28 @@ def _hotspot_layers(
     top_fix: dict[str, str],
     public: bool,
     weeks_from: pd.Timestamp | None,
+    locations: list[str],
 ) -> list[dict[str, Any]]:
     """Return the places' areas and their markers (one layer in the control; rank on each)."""
     if not len(clusters):
         return []
     ids = clusters[C.CLUSTER_ID].tolist()
     colours = [H.fix_colour(top_fix.get(c, "")) for c in ids]
-    ranks = _ranks(clusters.reset_index(drop=True), recs)
+    ranks = place_ranks(clusters, recs)
     by_place = H.recs_by_place(recs)
     rows = pd.DataFrame(clusters.drop(columns=clusters.geometry.name)).to_dict("records")
+    check = check_first(clusters)
     popups = [
-        H.popup_html(row, by_place.get(row[C.CLUSTER_ID], []), public, int(rank), weeks_from)
-        for row, rank in zip(rows, ranks, strict=True)
-    ]
+        H.popup_html(row, by_place.get(row[C.CLUSTER_ID], []), public, int(rank), weeks_from,
+                     location=where, check_first=bool(flag), charts=rank <= _FULL_POPUPS)
+        for row, rank, where, flag in zip(rows, ranks, locations, check, strict=True)
+    ]  # fmt: skip
+    outline = [{"dashArray": _CHECK_DASH} if flag else {} for flag in check]
+    area_legend = (
+        [[f"width:12px;height:8px;border:2px dashed {H.NOT_RECOMMENDED}",
+          "Check the layer first (lights may be missing from the inventory)"]]
+        if check.any() else []
+    )  # fmt: skip
     geoms = clusters.geometry.to_numpy()
     centres = shapely.centroid(geoms)
     name = f"Hot spots by recommended fix ({len(ids)})"
@@ -613,28 +706,50 @@ def _hotspot_layers(
             "popup": popups,
             "radius": radius.tolist(),
             "rank": ranks.tolist(),
+            "outline": outline,
         }
         return [
             _layer(name, points=at, props=props, radius_by="radius",
                    style={"weight": 3, "fillOpacity": 0.35}, stroke_by="colour",
-                   fill_by="colour", popup="popup", popup_key="key",
-                   class_name="hotspot-area"),
+                   fill_by="colour", popup="popup", popup_key="key", style_by="outline",
+                   class_name="hotspot-area", legend=area_legend),
             _layer(name, points=at, props=props, style=marker, fill_by="colour",
                    popup_from="key", label_by="rank", class_name="hotspot-marker",
                    legend=legend),
         ]  # fmt: skip
     keys = [html_text(c) for c in ids]
     return [
-        _layer(name, shapes=_shapes(clusters), props={"cluster_id": keys, "colour": colours,
-               "popup": popups}, style={"weight": 3, "fillOpacity": 0.35}, stroke_by="colour",
+        _layer(name, shapes=_shapes(clusters, _decimals(len(clusters))),
+               props={"cluster_id": keys, "colour": colours, "popup": popups,
+                      "outline": outline, "where": [html_text(w) for w in locations]},
+               style={"weight": 3, "fillOpacity": 0.35}, stroke_by="colour", style_by="outline",
                fill_by="colour", popup="popup", popup_key="cluster_id", registers_areas=True,
-               tooltip=[["cluster_id", ""]], class_name="hotspot-area"),
+               tooltip=[["cluster_id", ""], ["where", ""]], class_name="hotspot-area",
+               legend=area_legend),
         # a marker at each centre, so that a place of a few metres is seen at city zoom
         _layer(name, points=_latlon(centres, study.crs, 5),
                props={"cluster_id": keys, "colour": colours, "rank": ranks.tolist()},
                style=marker, fill_by="colour", popup_from="cluster_id", label_by="rank",
                class_name="hotspot-marker", legend=legend),
     ]  # fmt: skip
+
+
+def check_first(clusters: pd.DataFrame) -> np.ndarray:
+    """Return which places' fixes rest on a likely gap in the light inventory.
+
+    Read from ``check_layer_first`` when the evidence has it, else ``light_inventory_gap``;
+    all False when neither is there.
+
+    Examples
+    --------
+    >>> check_first(pd.DataFrame({"light_inventory_gap": [True, None, False]})).tolist()
+    [True, False, False]
+    """
+    for col in _CHECK_FIRST:
+        if col in clusters:
+            values = clusters[col].astype(object).where(clusters[col].notna(), False)
+            return np.array([bool(v) for v in values], dtype=bool)
+    return np.zeros(len(clusters), dtype=bool)
 
 
 def _target_layers(recs: gpd.GeoDataFrame) -> list[dict[str, Any]]:

@@ -111,10 +111,11 @@ def recommend(clusters: gpd.GeoDataFrame, *, settings: Settings | None = None) -
       waiting area and at least ``min_after_dark_share`` of those are after dark (people
       wait there in the dark). A stop in a dark gap strengthens the evidence and the
       priority but does not fire the rule alone.
-    - ``trim_vegetation``: a hedge or tree crosses the sightline from the centre to the
-      nearest light, stop or street, or covers a light; or residents complain of overgrowth
+    - ``trim_vegetation``: a hedge or tree crosses the lines from at least a quarter of the
+      place's events to their nearest working light or stop (or the line from the centre to
+      the nearest street), or covers a light; or residents complain of overgrowth
       (``min_topic_concerns``) where no obstruction is mapped.
-    - ``clear_sightline``: a wall, fence or building crosses such a sightline.
+    - ``clear_sightline``: a wall, fence or building blocks sightlines that way.
     - ``clean_up``: at least ``min_topic_concerns`` concerns about litter or dumping.
     - ``no_environmental_fix``: none of the above, with each factor's reasons (what was
       checked first, then what the place lacks).

@@ -46,15 +46,17 @@ import pandas as pd
 import pyproj
 
 from hotspots import _columns as C
+from hotspots import _map_html as H
 from hotspots import fixes
 from hotspots._errors import ValidationError, raise_problems
 from hotspots._escape import csv_frame, markdown_text
+from hotspots._where import LOCATION, place_locations, place_ranks
 from hotspots.study import Study
 
 if TYPE_CHECKING:  # only for type hints
     from hotspots.assessment import Assessment
 
-__all__ = ["OUTPUT_FILES", "write_report"]
+__all__ = ["OUTPUT_FILES", "PUBLIC_FILES", "write_public_report", "write_report"]
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +69,11 @@ OUTPUT_FILES = (
     "run.json",
 )
 """Files :func:`write_report` writes (``map.html`` is written by :func:`hotspots.make_map`)."""
+PUBLIC_FILES = ("places.csv", "grid_counts.csv", "report.md", "run.json")
+"""Files :func:`write_public_report` writes (with the public ``map.html``)."""
 ASSESSMENT_FILE = "assessment.csv"
+_OPTIONAL = ("harm_rank", "confidence")
+"""Columns another stage may add; shown in the report when present."""
 FORECAST_FILE = "forecast.csv"
 _PLAIN_NAME = re.compile(r"[a-z][a-z0-9_]*")
 """A fix name of the catalogue, safe to show as a code span."""
@@ -174,6 +180,8 @@ def write_report(
             "parameters": json.loads(json.dumps(forecast.attrs.get("parameters", {}), default=str)),
         }
 
+    if LOCATION not in clusters:
+        clusters = clusters.assign(**{LOCATION: place_locations(study, clusters)})
     hot = _jsonable_cells(_with_top_fix(clusters, recommendations).reset_index(drop=True))
     recs = _jsonable_cells(recommendations.reset_index(drop=True))
     gpkg = files["hotspots.gpkg"]
@@ -312,6 +320,7 @@ def _parameters(
         "timezone": study.tz,
         "period": [str(first) if first is not None else None, str(last) if last else None],
         "settings": study.settings.as_dict(),
+        "loading": study.load_record(),
         "clustering": dict(clusters.attrs.get("parameters", {})),
         "layers": {
             kind: {
@@ -336,6 +345,97 @@ def _parameters(
         },
         **(extra or {}),
     }
+
+
+def readable(value: Any) -> str:
+    """Return a number rounded to what it means (3 significant digits; whole above 1,000).
+
+    Examples
+    --------
+    >>> readable(8041929.345794345), readable(0.0123456), readable(50.0), readable("dbscan")
+    ('8,041,929', '0.0123', '50', 'dbscan')
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (float, int, np.number)):
+        return str(value)
+    v = float(value)
+    if not np.isfinite(v):
+        return ""
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+
+
+def _fix_text(fix: str) -> str:
+    md = markdown_text
+    text = f"`{fix}`" if _PLAIN_NAME.fullmatch(str(fix)) else md(fix)
+    if fix in fixes.catalogue():
+        entry = fixes.get_fix(fix)
+        text = f"{md(entry.label)} ({text}; {md(entry.agency)})"
+    return text
+
+
+def _place_lines(
+    study: Study, clusters: gpd.GeoDataFrame, recs: gpd.GeoDataFrame, top_n: int, *, public: bool
+) -> list[str]:
+    """Return the top places as a numbered Markdown list, in the map's rank order.
+
+    Each: where (block), how many events and when (dates, busiest hour and days, after
+    dark), what (offence mix; team only), harm rank and confidence when the evidence has
+    them, and the top fix with its agency (team: target, priority and evidence too).
+    """
+    md = markdown_text
+    if not len(clusters):
+        return ["No recurring places."]
+    places = clusters.reset_index(drop=True)
+    where = (places[LOCATION] if LOCATION in places else place_locations(study, places)).tolist()
+    ranks = place_ranks(places, recs)
+    by_place = H.recs_by_place(recs)
+    rows = pd.DataFrame(places.drop(columns=places.geometry.name)).to_dict("records")
+    lines: list[str] = []
+    for i in np.argsort(ranks, kind="stable")[:top_n]:
+        c = rows[i]
+        head = f"1. **#{ranks[i]}**" if public else f"1. **#{ranks[i]} {md(c[C.CLUSTER_ID])}**"
+        if where[i]:
+            head += f", {md(where[i])}"
+        n = int(c.get(C.N_EVENTS, 0) or 0)
+        head += f": {n} events"
+        first, last = c.get(C.FIRST_SEEN), c.get(C.LAST_SEEN)
+        if first is not None and pd.notna(first):  # public: months, not event dates
+            fmt = ("%b", "%b %Y") if public else ("%d %b", "%d %b %Y")
+            head += f", {pd.Timestamp(first):{fmt[0]}} \u2013 {pd.Timestamp(last):{fmt[1]}}"
+        lines.append(head)
+        when = []
+        hour = H.peak_hour(c.get(C.HOUR_PROFILE))
+        if hour is not None:
+            when.append(f"{hour:02d}:00\u2013{(hour + 1) % 24:02d}:00")
+        when += [", ".join(H.peak_days(c.get(C.WEEKDAY_PROFILE)))]
+        share = c.get(C.AFTER_DARK_SHARE)
+        if share is not None and pd.notna(share):
+            when.append(f"{float(share):.0%} after dark")
+        when = [w for w in when if w]
+        if when:
+            lines.append("   - busiest: " + md("; ".join(when)))
+        mix = [] if public else H.offence_mix(c.get(C.CATEGORIES), top=3)
+        if mix:
+            lines.append("   - what: " + "; ".join(f"{md(k)} {v}" for k, v in mix))
+        fix_rows = by_place.get(c[C.CLUSTER_ID], [])
+        extra = []
+        for col in _OPTIONAL:
+            value = c.get(col)
+            if (value is None or value != value) and fix_rows and col in recs:
+                value = recs.loc[recs[C.CLUSTER_ID] == c[C.CLUSTER_ID], col].iloc[0]
+            if value is not None and value == value:
+                extra.append(f"{col.replace('_', ' ')} {md(readable(value))}")
+        if extra:
+            lines.append("   - " + "; ".join(extra))
+        if fix_rows:
+            r = fix_rows[0]
+            text = f"   - fix: {_fix_text(str(r[C.FIX]))}"
+            if not public:
+                target = r.get(C.TARGET_ID)
+                if target is not None and target == target and str(target):
+                    text += f" at {md(target)}"
+                text += f", priority {float(r[C.PRIORITY]):.0f}: {md(r[C.EVIDENCE])}"
+            lines.append(text)
+    return lines
 
 
 def _markdown(
@@ -368,6 +468,19 @@ def _markdown(
             f"| {md(kind)} | {rec.n_read:,} | {rec.n_loaded:,} | {rec.n_rejected:,} | "
             f"{md(rec.precision.level)} |"
         )
+    overlap = dict(study.time_overlap or {})
+    if overlap.get("layers") and len(overlap["layers"]) > 1:
+        spans = "; ".join(
+            f"{md(kind)} {str(span[0])[:10]} to {str(span[1])[:10]}"
+            for kind, span in overlap["layers"].items()
+        )
+        days = float(overlap.get("overlap_days", 0) or 0)
+        verdict = (
+            f"they overlap for {days:,.0f} day{'' if round(days) == 1 else 's'}"
+            if overlap.get("ok")
+            else f"they do not overlap enough to be read together: {md(overlap.get('note', ''))}"
+        )
+        lines += ["", f"Time covered: {spans}; {verdict}."]
     by_reason = study.rejections_by_reason()
     if len(by_reason):
         lines += ["", "Rejected rows (all listed in `rejected.csv`): " + "; ".join(
@@ -385,24 +498,9 @@ def _markdown(
         "the horizon",
     ]
     for key, value in params.get("clustering", {}).items():
-        lines.append(f"- clustering {md(key)}: {md(value)}")
+        lines.append(f"- clustering {md(key)}: {md(readable(value))}")
     lines += ["", f"## Top places and fixes ({min(top_n, len(clusters))} of {len(clusters)})", ""]
-    if len(recs):
-        best = recs.sort_values(C.PRIORITY, ascending=False).drop_duplicates(C.CLUSTER_ID)
-        for row in best.head(top_n).itertuples():
-            n = clusters.loc[clusters[C.CLUSTER_ID] == row.cluster_id, C.N_EVENTS]
-            fix = f"`{row.fix}`" if _PLAIN_NAME.fullmatch(str(row.fix)) else md(row.fix)
-            if row.fix in fixes.catalogue():
-                entry = fixes.get_fix(row.fix)
-                fix = f"{md(entry.label)} ({fix}; {md(entry.agency)})"
-            lines.append(
-                f"1. **{md(row.cluster_id)}** ({int(n.iloc[0]) if len(n) else '?'} events) - "
-                f"{fix}"
-                + (f" at {md(row.target_id)}" if row.target_id else "")
-                + f", priority {row.priority:.0f}: {md(row.evidence)}"
-            )
-    else:
-        lines.append("No recommendations.")
+    lines += _place_lines(study, clusters, recs, top_n, public=False)
     if assessment is not None:
         table = assessment.to_frame().reset_index()
         lines += ["", "## Assessment", "", md(assessment.summary()), "", *_md_table(table), "",
@@ -428,3 +526,189 @@ def _markdown(
     if rec is not None and rec.precision.level != "point":
         lines.append(f"- Incident locations: {md(rec.precision.note)}.")
     return "\n".join(lines) + "\n"
+
+
+def write_public_report(
+    study: Study,
+    clusters: gpd.GeoDataFrame,
+    recommendations: gpd.GeoDataFrame,
+    out_dir: str | Path,
+    *,
+    parameters: dict[str, Any] | None = None,
+    top_n: int = 10,
+    min_count: int | None = None,
+    cell_m: float = 100.0,
+) -> dict[str, Path]:
+    """Write the files of a report that is safe to publish (with the public map).
+
+    Nothing here names a person, an address finer than the block, an id, a coordinate of
+    an event or a resident's words:
+
+    - ``places.csv``: one row per place with at least `min_count` events, in rank order:
+      ``rank, location`` (block), ``n_events``, ``months``, ``busiest_hour``,
+      ``busiest_days``, ``after_dark_share``, ``fix`` (label), ``agency``;
+    - ``grid_counts.csv``: incidents and concerns per `cell_m` grid cell (the cell's centre
+      to 4 decimals, about 10 m); a count under `min_count` is left blank, and a cell with
+      both blank is left out;
+    - ``report.md``: the study, its period and the places, without ids or evidence text;
+    - ``run.json``: versions, settings and row counts (no file paths).
+
+    Parameters
+    ----------
+    study, clusters, recommendations
+        As for :func:`write_report`.
+    out_dir : str or Path
+        Created if missing.
+    parameters : dict, optional
+        Only ``public_min_count`` and ``stage_seconds`` of it are kept.
+    top_n : int
+        Places listed in ``report.md``.
+    min_count : int, optional
+        Smallest count published; default ``study.settings.public_min_count``.
+    cell_m : float
+        Grid cell size in metres.
+
+    Returns
+    -------
+    dict of str to Path
+        The files written, keyed by name (`PUBLIC_FILES`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from hotspots import datasets, find_hotspots, diagnose, recommend
+    >>> study = datasets.load_study("scene")
+    >>> places = diagnose(study, find_hotspots(study))
+    >>> files = write_public_report(study, places, recommend(places), tempfile.mkdtemp())
+    >>> sorted(files) == sorted(PUBLIC_FILES)
+    True
+    """
+    if not isinstance(study, Study):
+        raise ValidationError(f"`study` must be a hotspots.Study, got {type(study).__name__}")
+    k = int(min_count if min_count is not None else study.settings.public_min_count)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files = {name: out / name for name in PUBLIC_FILES}
+    if len(clusters) and C.N_EVENTS in clusters:
+        clusters = clusters[clusters[C.N_EVENTS].fillna(0).to_numpy() >= k]
+    recs = recommendations[recommendations[C.CLUSTER_ID].isin(set(clusters[C.CLUSTER_ID]))]
+    _write_csv(_public_places(study, clusters, recs), files["places.csv"])
+    _write_csv(_public_grid(study, k, cell_m), files["grid_counts.csv"])
+    first, last = study.time_span()
+    md = markdown_text
+    lines = [
+        f"# {md(study.name)} (public version)",
+        "",
+        f"Events from {first:%B %Y} to {last:%B %Y}." if first is not None else "No events.",
+        "",
+        f"Places with fewer than {k} events, and grid cells with fewer than {k} events of a "
+        "kind, are not shown. Locations are given to the block; no event's position, "
+        "date, identifier or description is published.",
+        "",
+        f"## Places ({min(top_n, len(clusters))} of {len(clusters)})",
+        "",
+        *_place_lines(study, clusters, recs, top_n, public=True),
+        "",
+        "## Files",
+        "",
+        "- `map.html`: the public map (opens in any browser)",
+        "- `places.csv`: the places above, one row each",
+        f"- `grid_counts.csv`: events per {cell_m:.0f} m grid cell",
+        "",
+        "## Caveats",
+        "",
+        "- Hot spots are where events were recorded, not every place with a problem.",
+        "- Effect sizes are averages from published studies; local results vary.",
+    ]
+    files["report.md"].write_text("\n".join(lines) + "\n", encoding="utf-8")
+    params = _parameters(study, clusters, None)
+    record = {
+        "study": params["study"],
+        "public": True,
+        "public_map": True,
+        "public_min_count": k,
+        "period_months": [f"{first:%Y-%m}", f"{last:%Y-%m}"] if first is not None else None,
+        "settings": params["settings"],
+        "layers": {kind: {"loaded": v["loaded"], "rejected": v["rejected"]}
+                   for kind, v in params["layers"].items()},
+        "places_shown": len(clusters),
+        "versions": params["versions"],
+        "stage_seconds": (parameters or {}).get("stage_seconds", {}),
+    }  # fmt: skip
+    files["run.json"].write_text(
+        json.dumps(record, indent=2, default=str, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    log.info("public report: %d places written to %s", len(clusters), out)
+    return files
+
+
+def _public_places(
+    study: Study, clusters: gpd.GeoDataFrame, recs: gpd.GeoDataFrame
+) -> pd.DataFrame:
+    """One row per publishable place, in rank order, with no id or coordinate."""
+    columns = ["rank", LOCATION, C.N_EVENTS, "months", "busiest_hour", "busiest_days",
+               C.AFTER_DARK_SHARE, C.FIX, "agency"]  # fmt: skip
+    if not len(clusters):
+        return pd.DataFrame(columns=columns)
+    places = clusters.reset_index(drop=True)
+    where = (places[LOCATION] if LOCATION in places else place_locations(study, places)).tolist()
+    ranks = place_ranks(places, recs)
+    by_place = H.recs_by_place(recs)
+    rows = []
+    records = pd.DataFrame(places.drop(columns=places.geometry.name)).to_dict("records")
+    for i, c in enumerate(records):
+        hour = H.peak_hour(c.get(C.HOUR_PROFILE))
+        top = by_place.get(c[C.CLUSTER_ID], [])
+        fix = str(top[0][C.FIX]) if top else ""
+        known = fix in fixes.catalogue()
+        share = c.get(C.AFTER_DARK_SHARE)
+        first, last = c.get(C.FIRST_SEEN), c.get(C.LAST_SEEN)
+        rows.append({
+            "rank": int(ranks[i]),
+            LOCATION: where[i],
+            C.N_EVENTS: int(c.get(C.N_EVENTS, 0) or 0),
+            "months": f"{pd.Timestamp(first):%Y-%m} to {pd.Timestamp(last):%Y-%m}"
+            if first is not None and pd.notna(first) else "",
+            "busiest_hour": f"{hour:02d}:00" if hour is not None else "",
+            "busiest_days": " ".join(H.peak_days(c.get(C.WEEKDAY_PROFILE))),
+            C.AFTER_DARK_SHARE: round(float(share), 2) if share is not None and pd.notna(share)
+            else None,
+            C.FIX: H.fix_label(fix) if known or not fix else "",
+            "agency": fixes.get_fix(fix).agency if known else "",
+        })  # fmt: skip
+    return pd.DataFrame(rows, columns=columns).sort_values("rank", kind="stable")
+
+
+def _public_grid(study: Study, k: int, cell_m: float) -> pd.DataFrame:
+    """Events per grid cell, counts under `k` blank, cells with nothing to show left out."""
+    parts = {}
+    for label, frame in (("incidents", study.incidents), ("concerns", study.concerns)):
+        if len(frame):
+            xy = np.floor(_xy(frame) / cell_m).astype(np.int64)
+            parts[label] = (
+                pd.Series(1, index=pd.MultiIndex.from_arrays(xy.T)).groupby(level=[0, 1]).sum()
+            )
+    if not parts:
+        return pd.DataFrame(columns=["lon", "lat", "cell_m", "incidents", "concerns"])
+    table = pd.DataFrame(parts).fillna(0).astype(int)
+    for col in ("incidents", "concerns"):
+        if col not in table:
+            table[col] = 0
+    table = table[(table["incidents"] >= k) | (table["concerns"] >= k)]
+    i = table.index.get_level_values(0).to_numpy()
+    j = table.index.get_level_values(1).to_numpy()
+    tr = pyproj.Transformer.from_crs(study.crs, 4326, always_xy=True)
+    lon, lat = tr.transform((i + 0.5) * cell_m, (j + 0.5) * cell_m)
+    out = pd.DataFrame({
+        "lon": np.round(lon, 4), "lat": np.round(lat, 4), "cell_m": float(cell_m),
+        "incidents": table["incidents"].where(table["incidents"] >= k).astype("Int64").to_numpy(),
+        "concerns": table["concerns"].where(table["concerns"] >= k).astype("Int64").to_numpy(),
+    })  # fmt: skip
+    return out.sort_values(["lat", "lon"], kind="stable").reset_index(drop=True)
+
+
+def _xy(frame: gpd.GeoDataFrame) -> np.ndarray:
+    """Return the x/y of a point layer as an (n, 2) array."""
+    import shapely
+
+    return shapely.get_coordinates(frame.geometry.to_numpy())

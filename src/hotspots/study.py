@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import json
 import logging
+import warnings
 from collections.abc import Mapping
 from dataclasses import InitVar, dataclass, field
 from pathlib import Path
@@ -21,7 +23,16 @@ import pyproj
 import shapely
 
 from hotspots import _columns as C
-from hotspots._errors import CRSError, LayerError, ValidationError, raise_problems
+from hotspots._coords import CRSUnknownError
+from hotspots._errors import (
+    CRSError,
+    HotspotsWarning,
+    LayerError,
+    ValidationError,
+    raise_problems,
+)
+from hotspots._sanity import infer_tz
+from hotspots._studyload import check_places, merge_files, time_overlap
 from hotspots._times import as_ts
 from hotspots.io import Layer, LayerSource, empty_layer, read_boundary, read_layer
 from hotspots.layers import get_layer_kind, layer_kinds, resolve_kind
@@ -30,6 +41,12 @@ from hotspots.settings import Settings
 __all__ = ["Study", "build_study", "combine_events"]
 
 log = logging.getLogger(__name__)
+
+
+LayerInput = (
+    LayerSource | Layer | list[LayerSource | Layer] | tuple[LayerSource | Layer, ...] | None
+)
+"""What build_study takes for a layer: a file, a frame, a Layer, or a list of them."""
 
 
 def _no_rejections() -> pd.DataFrame:
@@ -69,6 +86,15 @@ class Study:
         detail, original``.
     period : tuple of Timestamp or (None, None)
         Start and end of the study period when one was given.
+    tz_source : dict
+        How :attr:`tz` was chosen: ``{"tz", "inferred"}``, and when inferred where from
+        (``from``: the layer or the boundary, ``at``: lon/lat of the data's centre).
+    time_overlap : dict
+        When each event layer starts and ends and how much they overlap:
+        ``layers`` (``{kind: [first, last]}``), ``overlap``, ``overlap_days``,
+        ``share_of_shortest``, ``ok`` (False when the event layers overlap less than half of
+        the shortest one's span; a :class:`HotspotsWarning` was given) and ``note`` (one
+        sentence for evidence that combines layers; empty when ok).
 
     Examples
     --------
@@ -95,6 +121,8 @@ class Study:
     rejected: pd.DataFrame = field(default_factory=_no_rejections)
     layers: Mapping[str, Layer] = field(default_factory=dict)
     period: tuple[pd.Timestamp | None, pd.Timestamp | None] = (None, None)
+    tz_source: Mapping[str, Any] = field(default_factory=dict)
+    time_overlap: Mapping[str, Any] = field(default_factory=dict)
     _empty: dict[str, gpd.GeoDataFrame] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -220,6 +248,46 @@ class Study:
             )
         return pd.DataFrame(rows).set_index("layer")
 
+    def load_record(self) -> dict[str, Any]:
+        """How the study was loaded, JSON-ready (``run.json`` carries it as ``loading``).
+
+        Returns
+        -------
+        dict
+            ``timezone`` (:attr:`tz_source`), ``crs``, ``time_overlap``
+            (:attr:`time_overlap`) and ``layers``: per kind its source(s), rows read /
+            loaded / rejected, rejections by reason, notes and
+            :attr:`hotspots.Layer.reading` (time column and formats, offsets read as local
+            and why, day-first, CRS and whether it was inferred, files of a layer read from
+            several).
+
+        Examples
+        --------
+        >>> from hotspots import datasets
+        >>> rec = datasets.load_study("dc").load_record()
+        >>> rec["timezone"]["tz"], rec["layers"]["incidents"]["time"]["column"]
+        ('America/New_York', 'START_DATE')
+        """
+        layers = {}
+        for kind, rec in self.layers.items():
+            reasons = rec.rejected[C.REJ_REASON].value_counts().to_dict() if rec.n_rejected else {}
+            layers[kind] = {
+                "source": rec.source,
+                "read": rec.n_read,
+                "loaded": rec.n_loaded,
+                "rejected": rec.n_rejected,
+                "rejected_by_reason": {str(k): int(v) for k, v in reasons.items()},
+                "notes": list(rec.notes),
+                **dict(rec.reading),
+            }
+        record = {
+            "timezone": dict(self.tz_source) or {"tz": self.tz},
+            "crs": self.crs.to_string(),
+            "time_overlap": dict(self.time_overlap),
+            "layers": layers,
+        }
+        return json.loads(json.dumps(record, default=str))
+
     def rejections_by_reason(self) -> pd.DataFrame:
         """Count rejected rows by layer and reason."""
         if self.rejected.empty:
@@ -303,35 +371,43 @@ def _check_metric(crs: Any) -> pyproj.CRS:
 
 
 def build_study(
-    incidents: LayerSource | Layer | None = None,
-    concerns: LayerSource | Layer | None = None,
-    lights: LayerSource | Layer | None = None,
-    stops: LayerSource | Layer | None = None,
-    obstructions: LayerSource | Layer | None = None,
+    incidents: LayerInput = None,
+    concerns: LayerInput = None,
+    lights: LayerInput = None,
+    stops: LayerInput = None,
+    obstructions: LayerInput = None,
     *,
     boundary: str | Path | gpd.GeoDataFrame | gpd.GeoSeries | shapely.Geometry | None = None,
-    tz: str = "UTC",
+    tz: str | None = None,
     crs: Any = None,
     settings: Settings | None = None,
     name: str = "hotspots study",
     period: tuple[Any, Any] | None = None,
     duplicates: str = "drop",
     read_options: Mapping[str, Mapping[str, Any]] | None = None,
-    **more_layers: LayerSource | Layer | None,
+    **more_layers: LayerSource | Layer | list[LayerSource | Layer] | None,
 ) -> Study:
     """Read the layers of one area and put them in one metric CRS.
 
     Parameters
     ----------
-    incidents, concerns, lights, stops, obstructions : path, DataFrame, GeoDataFrame or Layer
-        Each layer as a file (CSV, GeoJSON, GeoPackage, Shapefile, GeoParquet), a frame, or
-        the result of :func:`hotspots.read_layer`. Any may be left out.
+    incidents, concerns, lights, stops, obstructions : path, DataFrame, GeoDataFrame, Layer
+        or a list of them
+        Each layer as a file (CSV, GeoJSON, GeoPackage, Shapefile, GeoParquet, GTFS
+        ``stops.txt``), a frame, or the result of :func:`hotspots.read_layer`; a list for
+        a layer published as several files (one per year or request type): each file is
+        read and accounted for on its own (the rejected rows' ``source``, the layer's
+        ``reading["files"]``) and the rows get a ``source_file`` column. Any may be left
+        out. A file of projected x/y without a CRS is read after the others, and its CRS
+        inferred from where they are (see :func:`hotspots.read_layer`, ``near``).
     boundary : path, GeoDataFrame, GeoSeries or shapely geometry, optional
         The study area. Rows outside it are rejected with reason ``outside_study_area``.
         A bare shapely geometry is taken to be lon/lat (EPSG:4326).
-    tz : str
+    tz : str, optional
         IANA timezone of the study (e.g. ``"America/New_York"``). Times without an offset
-        are taken as local times in this zone; all times are returned in it.
+        are taken as local times in this zone; all times are returned in it. By default
+        the zone where the data are (the boundary, else the first layer read), found
+        offline with ``timezonefinder``, logged and recorded in :attr:`Study.tz_source`.
     crs : anything pyproj accepts, optional
         Projected CRS in metres for every layer. By default the UTM zone of the data
         (``estimate_utm_crs``), logged.
@@ -374,7 +450,7 @@ def build_study(
         problems.append(
             f"`read_options` has unknown layer kind(s) {unknown}; use {', '.join(layer_kinds())}"
         )
-    given: dict[str, LayerSource | Layer | None] = {
+    given: dict[str, LayerInput] = {
         C.INCIDENTS: incidents,
         C.CONCERNS: concerns,
         C.LIGHTS: lights,
@@ -390,11 +466,19 @@ def build_study(
         given[key] = src
     raise_problems(problems, "build_study: invalid arguments")
     boundary_wgs = read_boundary(boundary) if boundary is not None else None
-    period_ts = _parse_period(period, tz)
+    if tz is None and boundary_wgs is not None:
+        c = boundary_wgs.iloc[0].representative_point()
+        tz = infer_tz(c.x, c.y)
+        if tz is not None:
+            tz_record = {"tz": tz, "inferred": True, "from": "the boundary", "at": [c.x, c.y]}
+            log.info("study timezone %s inferred from the boundary", tz)
+    else:
+        tz_record = {"tz": tz, "inferred": False} if tz is not None else {}
+    period_ts = _parse_period(period, tz or "UTC")
 
     # One metric CRS for all: the one given, else the UTM zone of the boundary, else of the
-    # first layer read (incidents, normally). Each layer is projected as it is read, so
-    # points are built once.
+    # plausible rows of the first layer read (incidents, normally). Each layer is projected
+    # as it is read, so points are built once.
     if crs is not None:
         metric: Any = _check_metric(crs)
     elif boundary_wgs is not None:
@@ -402,42 +486,64 @@ def build_study(
         log.info("study CRS: %s (%s), from the boundary", metric.to_string(), metric.name)
     else:
         metric = "utm"
-    loaded: dict[str, Layer] = {}
+    metric_from = ""
+    deferred: list[tuple[str, int, LayerSource]] = []
+    parts: dict[str, list[Layer | None]] = {}
+
+    def read(kind: str, one: LayerSource, near: Any) -> Layer:
+        nonlocal metric, metric_from, tz, tz_record, period_ts
+        # before the timezone is known, naive period ends are read in the layer's own zone
+        when = period_ts if tz is not None or period is None else tuple(period)
+        layer = _read(one, kind, tz, boundary_wgs, when, duplicates, settings,
+                      read_options, near=near, to_crs=metric)  # fmt: skip
+        if tz is None:  # the first layer read fixes the study's timezone
+            tz = layer.reading.get("tz", {}).get("tz", "UTC")
+            tz_record = {**dict(layer.reading.get("tz", {})), "from": layer.source}
+            period_ts = _parse_period(period, tz)
+        if metric == "utm" and layer.n_loaded:
+            metric, metric_from = _utm_of(layer.data), kind
+            log.info("study CRS: %s (%s), from the %s", metric.to_string(), metric.name, kind)
+        return layer
+
     for kind, src in given.items():
         if src is None:
             continue
-        if isinstance(src, Layer):
-            if src.kind != kind:
-                raise ValidationError(f"`{kind}` was given a Layer of kind {src.kind!r}")
-            loaded[kind] = src
-        else:
-            loaded[kind] = read_layer(
-                src,
-                kind=kind,
-                tz=tz,
-                boundary=boundary_wgs,
-                period=period_ts,
-                duplicates=duplicates,
-                settings=settings,
-                to_crs=metric,
-                **read_options.get(kind, {}),
-            )
-        if metric == "utm" and loaded[kind].n_loaded:
-            data = loaded[kind].data
-            metric = pyproj.CRS.from_user_input(
-                data.crs if _is_metric(data.crs) else data.estimate_utm_crs()
-            )
-            log.info("study CRS: %s (%s), from the %s", metric.to_string(), metric.name, kind)
+        sources = list(src) if isinstance(src, (list, tuple)) else [src]
+        parts[kind] = [None] * len(sources)
+        for i, one in enumerate(sources):
+            if isinstance(one, Layer):
+                if one.kind != kind:
+                    raise ValidationError(f"`{kind}` was given a Layer of kind {one.kind!r}")
+                parts[kind][i] = one
+                continue
+            try:
+                parts[kind][i] = read(kind, one, None)
+            except CRSUnknownError:
+                deferred.append((kind, i, one))
+    if deferred:  # projected x/y without a CRS: infer it from the layers read so far
+        near = _near(parts, boundary_wgs)
+        for kind, i, one in deferred:
+            parts[kind][i] = read(kind, one, near)  # with nothing near: the reader's error
+    loaded = {
+        kind: merge_files(kind, [p for p in ps if p is not None]) for kind, ps in parts.items()
+    }
+    tz = tz or "UTC"
+    loaded, swapped = check_places(loaded, boundary_given=boundary_wgs is not None)
+    _warn_empty(loaded)
     if metric == "utm":
         raise ValidationError("cannot choose a CRS: no layer has any loaded rows; pass `crs=`")
+    if metric_from in swapped:  # the CRS came from a layer read the wrong way round
+        metric = _utm_of(loaded[metric_from].data)
+        log.info("study CRS: %s, from the %s read swapped", metric.to_string(), metric_from)
 
     records: dict[str, Layer] = {}
     for kind, rec in loaded.items():
         data = _project(rec.data, metric)
         records[kind] = rec if data is rec.data else dataclasses.replace(rec, data=data)
-    rejected_parts = [layer.rejected for layer in loaded.values() if len(layer.rejected)]
+    rejected_parts = [layer.rejected for layer in records.values() if len(layer.rejected)]
     rejected = pd.concat(rejected_parts, ignore_index=True) if rejected_parts else _no_rejections()
     boundary_metric = boundary_wgs.to_crs(metric).iloc[0] if boundary_wgs is not None else None
+    overlap = time_overlap(records)
 
     study = Study(
         name=name,
@@ -448,6 +554,8 @@ def build_study(
         rejected=rejected,
         layers=records,
         period=period_ts if period_ts is not None else (None, None),
+        tz_source=tz_record,
+        time_overlap=overlap,
     )
     log.info(
         "study %r: %s; %d rows rejected",
@@ -456,6 +564,79 @@ def build_study(
         len(rejected),
     )
     return study
+
+
+def _read(
+    source: LayerSource,
+    kind: str,
+    tz: str | None,
+    boundary: gpd.GeoSeries | None,
+    period: tuple[Any, Any] | None,
+    duplicates: str,
+    settings: Settings,
+    read_options: Mapping[str, Mapping[str, Any]],
+    *,
+    near: Any,
+    to_crs: Any,
+) -> Layer:
+    options = dict(read_options.get(kind, {}))
+    if near is not None and "near" not in options:
+        options["near"] = near
+    return read_layer(
+        source,
+        kind=kind,
+        tz=options.pop("tz", tz),
+        boundary=boundary,
+        period=period,
+        duplicates=duplicates,
+        settings=settings,
+        to_crs=to_crs,
+        **options,
+    )
+
+
+def _utm_of(data: gpd.GeoDataFrame) -> pyproj.CRS:
+    return pyproj.CRS.from_user_input(data.crs if _is_metric(data.crs) else data.estimate_utm_crs())
+
+
+def _near(
+    parts: Mapping[str, list[Layer | None]], boundary: gpd.GeoSeries | None
+) -> gpd.GeoSeries | None:
+    """Where the data already read are (their points), or the boundary."""
+    series = []
+    for layer_parts in parts.values():
+        for layer in layer_parts:
+            if layer is not None and layer.n_loaded and get_layer_kind(layer.kind).is_point:
+                series.append(layer.data.geometry.to_crs(4326))
+    if series:
+        return gpd.GeoSeries(pd.concat(series, ignore_index=True), crs=4326)
+    return boundary
+
+
+def _warn_empty(layers: Mapping[str, Layer]) -> None:
+    """Every layer whose rows were all rejected is a warning; no events at all an error."""
+    for kind, layer in layers.items():
+        if layer.n_read and not layer.n_loaded:
+            reasons = layer.rejected[C.REJ_REASON].value_counts()
+            listed = ", ".join(f"{k} {v:,}" for k, v in reasons.items())
+            warnings.warn(
+                f"every row of the {kind} layer ({layer.source}) was rejected: {listed}",
+                HotspotsWarning,
+                stacklevel=3,
+            )
+    events = [k for k in layers if get_layer_kind(k).is_event]
+    if events and not any(layers[k].n_loaded for k in events):
+        raise LayerError(
+            "no incident or concern row could be used: every row was rejected ("
+            + "; ".join(
+                f"{k}: "
+                + ", ".join(
+                    f"{r} {n:,}" for r, n in layers[k].rejected[C.REJ_REASON].value_counts().items()
+                )
+                for k in events
+            )
+            + "). See each reason in the rejected rows and fix the file or the read options"
+        )
 
 
 def _parse_period(

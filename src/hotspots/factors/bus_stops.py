@@ -22,11 +22,11 @@ from hotspots.factors.base import STRENGTH, Column, Factor, FixRule, NoFixReason
 from hotspots.factors.context import (
     PlaceContext,
     group_lists,
+    group_pairs,
     kd_tree,
     nearest_m,
     pairs_within,
     share,
-    split_sorted,
 )
 from hotspots.factors.lighting import CHECK_LAYER_FIRST, inventory_check
 from hotspots.settings import Settings
@@ -83,10 +83,11 @@ def stop_evidence(ctx: PlaceContext) -> pd.DataFrame:
     stop_dark = (nearest_m(ctx.working_tree, ctx.stop_xy, upper_m=r) > r) & (
         len(ctx.study.lights) > 0
     )
+    ids, names = group_pairs(cl_s, ctx.stop_ids[si], ctx.stop_names[si], k)
     out = pd.DataFrame(
         {
-            STOP_IDS: group_lists(cl_s, ctx.stop_ids[si], k),
-            STOP_NAMES: _aligned_names(cl_s, ctx.stop_ids[si], ctx.stop_names[si], k),
+            STOP_IDS: ids,
+            STOP_NAMES: names,
             STOP_EVENT_SHARE: share(ctx.per_place.count(at_stop), ctx.n_events),
             STOP_EVENTS_AFTER_DARK: ctx.per_place.count(at_stop & ctx.inside_dark),
             DARK_STOP_IDS: group_lists(cl_s[stop_dark[si]], ctx.stop_ids[si[stop_dark[si]]], k),
@@ -97,20 +98,6 @@ def stop_evidence(ctx: PlaceContext) -> pd.DataFrame:
         "bus stops: %d hot spots with bus-stop activity", int((out[STOP_EVENT_SHARE] >= 0.5).sum())
     )
     return out
-
-
-def _aligned_names(cl: np.ndarray, ids: np.ndarray, names: np.ndarray, k: int) -> list[list[str]]:
-    """Per place, the stops' names in the order of their ids (names may repeat).
-
-    Both sides of a street may share a name, so names are not de-duplicated on their own.
-    """
-    if len(cl) == 0:
-        return [[] for _ in range(k)]
-    ids = ids.astype(str)
-    order = np.lexsort((ids, cl))
-    g, i, n = cl[order], ids[order], names[order].astype(str)
-    keep = np.r_[True, (g[1:] != g[:-1]) | (i[1:] != i[:-1])]
-    return split_sorted(g[keep], n[keep].tolist(), k)
 
 
 def _stop_night_share(c: Row) -> float:

@@ -520,6 +520,24 @@ def group_lists(groups: np.ndarray, values: np.ndarray, k: int) -> list[list[str
     return split_sorted(g[keep], v[keep].tolist(), k)
 
 
+def group_pairs(
+    groups: np.ndarray, keys: np.ndarray, values: np.ndarray, k: int
+) -> tuple[list[list[str]], list[list[str]]]:
+    """Group (key, value) pairs into k lists by group, unique by key and sorted by key.
+
+    The two returned lists of lists line up: ``values[g][i]`` belongs to ``keys[g][i]``,
+    also when several keys share a value (two bus stops with one name).
+    """
+    if len(groups) == 0:
+        return [[] for _ in range(k)], [[] for _ in range(k)]
+    kk = np.asarray(keys).astype(str)
+    vv = np.asarray(values).astype(str)
+    order = np.lexsort((kk, groups))
+    g, kk, vv = np.asarray(groups)[order], kk[order], vv[order]
+    keep = np.r_[True, (g[1:] != g[:-1]) | (kk[1:] != kk[:-1])]
+    return split_sorted(g[keep], kk[keep].tolist(), k), split_sorted(g[keep], vv[keep].tolist(), k)
+
+
 def split_sorted(groups: np.ndarray, values: list[Any], k: int) -> list[list[Any]]:
     """Split values already sorted by group position into k lists (some may be empty)."""
     out: list[list[Any]] = [[] for _ in range(k)]
