@@ -10,6 +10,7 @@ import scenes as sc
 import shapely
 
 from hotspots import Settings, build_study, diagnose, recommend
+from hotspots._errors import HotspotsWarning
 from hotspots._requests import closed_times, request_kinds
 from hotspots.factors.requests import outage_rate_ratio
 
@@ -119,7 +120,11 @@ def test_outage_window_rate_ratio_with_a_closing_date():
     # events every 3 days from 2025-01-06 to 2025-03-05 at 23:00; the light is out from
     # 2025-01-05 to 2025-01-25 (closed): 7 events while out, 13 while not
     concerns = requests(
-        [("Street Light Outages", "", 5, 0, "2025-01-05", "")], closed=["2025-01-25 08:00"]
+        [
+            ("Street Light Outages", "", 5, 0, "2025-01-05", ""),
+            ("Graffiti", "", 300, 300, "2025-02-01", ""),  # the requests go on after
+        ],
+        closed=["2025-01-25 08:00", ""],
     )
     hot, recs = two_places(sc.events(20, hour=23), concerns)
     g = hot["reported_outages"].iloc[0][0]
@@ -150,7 +155,8 @@ def test_an_open_request_counts_until_the_end_of_the_data_and_says_so():
 
 def test_layers_that_do_not_overlap_in_time_say_so_instead_of_a_number():
     concerns = requests([("Street Light Outages", "", 5, 0, "2026-06-01", "")] * 2)
-    hot, _ = two_places(sc.events(20, hour=23), concerns)
+    with pytest.warns(HotspotsWarning, match="do not overlap in time"):
+        hot, _ = two_places(sc.events(20, hour=23), concerns)
     assert "do not overlap in time" in hot["outage_window"].iloc[0]
 
 

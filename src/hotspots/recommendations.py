@@ -169,9 +169,12 @@ def recommend(clusters: gpd.GeoDataFrame, *, settings: Settings | None = None) -
     harm = np.array([float(c.get(HARM, 0.0) or 0.0) for c in records])
     n_ev = np.array([n_events(c) for c in records])
     ids = [str(c[C.CLUSTER_ID]) for c in records]
-    order = sorted(range(len(records)), key=lambda i: (-harm[i], -n_ev[i], ids[i]))
-    rank = np.empty(len(records), int)
-    rank[order] = np.arange(1, len(records) + 1)
+    if records and all(c.get(HARM_RANK) is not None for c in records):
+        rank = np.array([int(c[HARM_RANK]) for c in records])  # diagnose's rank
+    else:
+        order = sorted(range(len(records)), key=lambda i: (-harm[i], -n_ev[i], ids[i]))
+        rank = np.empty(len(records), int)
+        rank[order] = np.arange(1, len(records) + 1)
     top = float(harm.max()) if len(harm) and harm.max() > 0 else 0.0
     risk = clusters.attrs.get("risk_factors")
     risk_notes = {name: _risk_note(risk, fix) for name, fix in fixes.items()}

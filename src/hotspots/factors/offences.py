@@ -33,6 +33,7 @@ INDOOR_INCIDENTS = "indoor_incidents"
 LOCATION_KNOWN = "location_known"
 HARM = "harm"
 HARM_EXPLAINED = "harm_explained"
+HARM_RANK = "harm_rank"
 
 COLUMNS: tuple[Column, ...] = (
     Column(OFFENCE_GROUP_COUNTS, "dict", "",
@@ -45,6 +46,8 @@ COLUMNS: tuple[Column, ...] = (
     Column(HARM, "float", "days",
            "harm: incidents weighted by harm_weights and by recency (harm_half_life_days)"),
     Column(HARM_EXPLAINED, "str", "", "the make-up of the harm score in words"),
+    Column(HARM_RANK, "int", "",
+           "1 = the most harmful place (ties: more events, then cluster id first)"),
 )  # fmt: skip
 
 
@@ -132,8 +135,13 @@ def offence_evidence(ctx: PlaceContext) -> pd.DataFrame:
         len(name_list),
         len(ctx.unmapped_offence_types),
     )
+    ids = ctx.places[C.CLUSTER_ID].astype(str).to_numpy()
+    order = np.lexsort((ids, -ctx.n_events, -np.round(harm, 9)))
+    rank = np.empty(k, int)
+    rank[order] = np.arange(1, k + 1)
     return pd.DataFrame(
         {
+            HARM_RANK: rank,
             OFFENCE_GROUP_COUNTS: counts,
             OUTDOOR_GROUP_COUNTS: outdoor,
             INDOOR_INCIDENTS: indoor,

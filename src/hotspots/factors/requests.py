@@ -401,7 +401,7 @@ def outage_rate_ratio(
     >>> rr, lo, hi, p = outage_rate_ratio(np.array([11]), np.array([9]),
     ...                                   np.array([40.0]), np.array([140.0]))
     >>> round(float(rr[0]), 1), round(float(lo[0]), 1), round(float(hi[0]), 1)
-    (4.3, 1.6, 11.5)
+    (4.3, 1.6, 11.7)
     """
     n_out, n_not = np.asarray(n_out, float), np.asarray(n_not, float)
     t_out, t_not = np.asarray(t_out, float), np.asarray(t_not, float)
