@@ -127,7 +127,7 @@ def test_two_groups_found_with_their_counts(two_groups, caplog):
     assert "min_samples=" in lines[0] and "Poisson" in lines[0] and "2 hot spots" in lines[0]
     params = hot.attrs["parameters"]
     assert params["eps_m"] == 50 and params["min_samples"] >= 3
-    assert params["background_area_source"] == "convex hull of the events + eps_m"
+    assert params["background_area_source"] == "occupied 500 m cells"
     assert params["n_hotspots"] == 2
 
 
@@ -170,12 +170,16 @@ def test_three_days_within_five_days_is_not_recurring():
     short = group(500, 500, [0, 2, 5], per_day=4)
     study = make_study(incidents=short + background(30))
     assert find_hotspots(study).empty
-    # the same place over 14 days recurs
-    longer = group(500, 500, [0, 2, 14], per_day=4)
+    # the same place on four days over 14 days recurs: three days are left without its
+    # busiest 24 hours (on three days only, those would leave two: a burst, not a place)
+    # (all four days are equally busy: the earliest goes, leaving days 2-16)
+    longer = group(500, 500, [0, 2, 7, 16], per_day=4)
     hot = find_hotspots(make_study(incidents=longer + background(30)))
-    assert len(hot) == 1 and hot["span_days"].iloc[0] == 14 and hot["n_days"].iloc[0] == 3
+    assert len(hot) == 1 and hot["span_days"].iloc[0] == 16 and hot["n_days"].iloc[0] == 4
+    three = find_hotspots(make_study(incidents=group(500, 500, [0, 2, 14], per_day=4)))
+    assert three.empty and len(three.attrs["bursts"]) == 1
     # and min_days / span_days can be tightened per call
-    assert find_hotspots(make_study(incidents=longer), span_days=15).empty
+    assert find_hotspots(make_study(incidents=longer), span_days=15).empty  # 2..16 is 14
     assert find_hotspots(make_study(incidents=longer), min_days=4).empty
 
 
@@ -185,8 +189,13 @@ def test_days_are_local_days():
     rows = [(0.0, 0.0, t + pd.Timedelta(hours=h), "x") for h in (0, 1)]
     rows += [(1.0, 1.0, t + pd.Timedelta(days=20), "x")] * 2
     hot = find_hotspots(make_study(incidents=rows), min_samples=2)
-    assert hot["n_days"].tolist() == [3]
-    assert hot["first_seen"].iloc[0] == t
+    # three local days, but the two events 23:30-00:30 are one 24-hour burst: without it
+    # one day is left, so the place is a burst, not a hot spot
+    assert hot.empty
+    bursts = hot.attrs["bursts"]
+    assert bursts["n_days"].tolist() == [3]
+    assert bursts["first_seen"].iloc[0] == t
+    assert bursts["burst_events"].tolist() == [2] and bursts["burst_start"].iloc[0] == t
 
 
 def test_shuffled_input_gives_the_same_ids_and_polygons(two_groups):
@@ -240,7 +249,13 @@ def test_poisson_p_value_and_corrections(two_groups):
     n_total = params["n_events"]
     mu = n_total * hot["area_m2"] / params["background_area_m2"]
     np.testing.assert_allclose(hot["expected"], mu)
-    np.testing.assert_allclose(hot["p_value"], stats.poisson.sf(hot["n_events"] - 1, mu))
+    # the score: the Poisson tail of the events without the busiest 24 hours
+    share = 1 - 1 / params["study_days"]
+    n_wo = hot["n_events"] - hot["burst_events"]
+    np.testing.assert_allclose(hot["p_local"], stats.poisson.sf(n_wo - 1, mu * share))
+    # the p-value: against the best place of 99 random maps (none found: 1 / 100)
+    assert params["significance"] == "simulate" and params["n_simulations"] == 99
+    np.testing.assert_allclose(hot["p_value"], 0.01)
     # Benjamini-Hochberg by default, Holm on request
     p = hot["p_value"].to_numpy()
     np.testing.assert_allclose(hot["p_adj"], stats.false_discovery_control(p, method="bh"))

@@ -142,3 +142,76 @@ def _hdbscan_fit(data: np.ndarray, m: int, backend: str) -> np.ndarray:
 
     model = hdbscan.HDBSCAN(min_cluster_size=m, min_samples=m, cluster_selection_method="leaf")
     return model.fit(data).labels_.astype(np.int64)
+
+
+def extents(xy: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """Diagonal of each label's bounding box, in metres (0 for a label with no points)."""
+    out = np.zeros(k)
+    inside = labels >= 0
+    if k == 0 or not inside.any():
+        return out
+    lab, pts = labels[inside], xy[inside]
+    lo = np.full((k, 2), np.inf)
+    hi = np.full((k, 2), -np.inf)
+    for axis in (0, 1):
+        np.minimum.at(lo[:, axis], lab, pts[:, axis])
+        np.maximum.at(hi[:, axis], lab, pts[:, axis])
+    has = np.isfinite(lo[:, 0])
+    out[has] = np.hypot(*(hi[has] - lo[has]).T)
+    return out
+
+
+def split_wide(
+    xy: np.ndarray,
+    labels: np.ndarray,
+    eps: float,
+    m: int,
+    snap: float,
+    max_width: float,
+    *,
+    levels: int = 3,
+) -> tuple[np.ndarray, int]:
+    """Split clusters wider than `max_width` by DBSCAN at halved radii: no chains.
+
+    DBSCAN links dense spots through any run of core points, so a tight place next to a
+    street of events becomes one long cluster. Each cluster whose bounding-box diagonal
+    exceeds `max_width` is clustered again with ``eps / 2`` (same ``m``: four times the
+    density), its events snapped to ``min(snap, eps / 4)``; the pieces replace it, and the
+    events of the cluster in no piece become noise. Pieces still too wide go down another
+    level (at most `levels`). A wide cluster with no piece dense enough at the next level is
+    kept whole: it is uniformly dense (a plaza, a busy street segment), not a chain. This is
+    a few steps down the DBSCAN density tree, as HDBSCAN's leaf selection does in full.
+
+    Returns the new labels (0..k-1, -1 noise) and the number of clusters split.
+    """
+    labels = labels.copy()
+    n_split = 0
+    level_eps = eps
+    for _ in range(levels):
+        k = int(labels.max()) + 1 if len(labels) else 0
+        wide = np.flatnonzero(extents(xy, labels, k) > max_width)
+        if len(wide) == 0:
+            break
+        level_eps /= 2
+        is_wide = np.zeros(k, bool)
+        is_wide[wide] = True
+        sel = np.flatnonzero((labels >= 0) & is_wide[np.maximum(labels, 0)])
+        sub, _ = dbscan_snapped(xy[sel], level_eps, m, min(snap, level_eps / 4))
+        # a piece never spans two clusters (DBSCAN at a smaller eps only splits), but
+        # keep the parent's number in the key to be safe
+        parent = labels[sel]
+        has_piece = np.zeros(k, bool)
+        has_piece[parent[sub >= 0]] = True
+        replace = sel[has_piece[parent]]
+        sub_of = sub[has_piece[parent]]
+        n_split += int(has_piece.sum())
+        next_id = k
+        new = np.where(sub_of >= 0, sub_of + next_id, -1)
+        labels[replace] = new
+        # renumber 0..k'-1 in order of first appearance of each label (deterministic)
+        inside = labels >= 0
+        if inside.any():
+            _, labels[inside] = np.unique(labels[inside], return_inverse=True)
+        if not has_piece.any():
+            break
+    return labels, n_split

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.spatial import ConvexHull, QhullError
+from scipy.spatial import ConvexHull, QhullError, cKDTree
 
 from hotspots import _columns as C
 
@@ -233,4 +233,103 @@ def category_counts(p: np.ndarray, category: pd.Series, k: int) -> list[dict[str
         nz = np.flatnonzero(counts[i])
         nz = nz[np.lexsort((rank_by_name[nz], -counts[i, nz]))]
         out[i] = {str(names[j]): int(counts[i, j]) for j in nz}
+    return out
+
+
+def busiest_window(
+    pos: np.ndarray, utc_ns: np.ndarray, k: int, window_ns: int = NS_PER_DAY
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each place's busiest sliding window of `window_ns` (24 hours by default).
+
+    A sliding window, not a calendar day: 20 events from 22:00 to 04:00 are one burst.
+    For every event, the events of the same place in ``[t, t + window)`` are counted (one
+    ``searchsorted`` on keys sorted by place, then time); the window that holds the most,
+    earliest first on ties, is the place's busiest.
+
+    Returns
+    -------
+    count : ndarray of int, shape (k,)
+        Events in the busiest window (0 for a place with no events).
+    start_ns : ndarray of int, shape (k,)
+        Its start (UTC ns), the time of its first event.
+    in_window : ndarray of bool, shape (n,)
+        Whether each event is in its place's busiest window.
+    """
+    count = np.zeros(k, np.int64)
+    start = np.zeros(k, np.int64)
+    in_window = np.zeros(len(pos), bool)
+    inside = np.flatnonzero(pos >= 0)
+    if k == 0 or len(inside) == 0:
+        return count, start, in_window
+    p, t = pos[inside], utc_ns[inside]
+    order = np.lexsort((t, p))
+    p, t, idx = p[order], t[order], inside[order]
+    t0 = int(t.min())
+    span = int(t.max()) - t0 + window_ns + 1
+    key = p.astype(np.int64) * span + (t - t0)  # sorted: place-major, then time
+    ahead = np.searchsorted(key, key + window_ns, side="left") - np.arange(len(key))
+    group_start = np.r_[0, np.flatnonzero(p[1:] != p[:-1]) + 1]
+    best = np.maximum.reduceat(ahead, group_start)
+    places = p[group_start]
+    count[places] = best
+    # the first event (earliest) whose window holds the most
+    is_best = ahead == np.repeat(best, np.diff(np.r_[group_start, len(p)]))
+    first_best = np.flatnonzero(is_best)
+    first_best = first_best[np.r_[True, p[first_best][1:] != p[first_best][:-1]]]
+    start[p[first_best]] = t[first_best]
+    lo = start[p]
+    in_window[idx] = (t >= lo) & (t < lo + window_ns)
+    return count, start, in_window
+
+
+def peak_centres(
+    xy: np.ndarray, pos: np.ndarray, k: int, radius: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Centre of each place at its density peak, not the mean of its events.
+
+    The peak is the place's event with the most of the place's events within `radius`
+    (ties: smallest x, then y, so the row order does not matter); the centre is the mean
+    of the events within `radius` of it (one mean-shift step, which undoes the snapping
+    of block-level geocodes without letting a tail of events pull the centre away).
+    """
+    cx, cy = np.full(k, np.nan), np.full(k, np.nan)
+    inside = np.flatnonzero(pos >= 0)
+    if k == 0 or len(inside) == 0:
+        return cx, cy
+    # distinct (place, point) pairs with their weights: places of many events on one
+    # coordinate stay small
+    mm = np.rint(xy[inside] * 1000.0).astype(np.int64)
+    table = np.column_stack([pos[inside], mm])
+    uniq, w = np.unique(table, axis=0, return_counts=True)
+    place, pts = uniq[:, 0], uniq[:, 1:] / 1000.0
+    tree = cKDTree(pts)
+    pairs = tree.query_pairs(radius, output_type="ndarray")
+    same = place[pairs[:, 0]] == place[pairs[:, 1]]
+    pairs = pairs[same]
+    density = w.astype(np.int64).copy()  # itself
+    np.add.at(density, pairs[:, 0], w[pairs[:, 1]])
+    np.add.at(density, pairs[:, 1], w[pairs[:, 0]])
+    order = np.lexsort((pts[:, 1], pts[:, 0], -density, place))
+    first = order[np.r_[True, place[order][1:] != place[order][:-1]]]
+    peak = np.full((k, 2), np.nan)
+    peak[place[first]] = pts[first]
+    # mean of the events within radius of the peak
+    d = np.hypot(*(pts - peak[place]).T)
+    near = d <= radius
+    wsum = np.bincount(place[near], weights=w[near], minlength=k)
+    has = wsum > 0
+    for axis, out in ((0, cx), (1, cy)):
+        s = np.bincount(place[near], weights=w[near] * pts[near, axis], minlength=k)
+        out[has] = s[has] / wsum[has]
+    return cx, cy
+
+
+def reach(polys: np.ndarray, cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
+    """Farthest point of each polygon from its centre, in metres (the place's radius)."""
+    if len(polys) == 0:
+        return np.zeros(0)
+    coords, which = shapely.get_coordinates(polys, return_index=True)
+    d = np.hypot(coords[:, 0] - cx[which], coords[:, 1] - cy[which])
+    out = np.zeros(len(polys))
+    np.maximum.at(out, which, d)
     return out

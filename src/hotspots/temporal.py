@@ -642,8 +642,7 @@ def cluster_time_summary(
     out[TREND_NOTE] = np.where(
         few,
         [
-            f"events in only {int(v)} of {counts.shape[1]} periods: the trend test has "
-            "little power"
+            f"events in only {int(v)} of {counts.shape[1]} periods: the trend test has little power"
             for v in with_events
         ],
         "",
