@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import logging
-
 import datetime as dt
+import logging
 
 import geopandas as gpd
 import numpy as np
@@ -18,6 +17,7 @@ from scipy import stats
 from hotspots import Settings
 from hotspots._errors import ValidationError
 from hotspots.temporal import (
+    TRENDS,
     after_dark,
     aoristic_profile,
     cluster_time_summary,
@@ -26,7 +26,6 @@ from hotspots.temporal import (
     period_counts,
     sun_elevation,
     trend_class,
-    TRENDS,
 )
 
 DC = (-77.0365, 38.8977)  # the sample's downtown (lon, lat)
@@ -271,7 +270,5 @@ def test_few_periods_with_events_get_a_small_sample_note():
     day0 = pd.Timestamp("2025-01-06", tz=TZ)
     times = [day0 + pd.Timedelta(days=7 * w, hours=12) for w in (0, 5, 11)]
     ev = _events(pd.DatetimeIndex(times).tz_localize(None))
-    out = cluster_time_summary(
-        ev, np.zeros(3, int), start=day0, end=day0 + pd.Timedelta(days=84)
-    )
+    out = cluster_time_summary(ev, np.zeros(3, int), start=day0, end=day0 + pd.Timedelta(days=84))
     assert out.loc[0, "trend_note"].startswith("events in only 3 of 12 periods")

@@ -121,7 +121,8 @@ CLUSTER_COLUMNS: dict[str, str] = {
     C.EXPECTED: "float: events chance puts in the polygon over the study period "
     "(study events x area / background area)",
     P_LOCAL: "float: Poisson tail of the events without the burst given expected (the score)",
-    C.P_VALUE: "float: p-value against random maps searched the same way, without the burst",
+    C.P_VALUE: "float: p-value against random maps searched the same way, without the burst "
+    "(1 when the search finds no recurring place there without it)",
     C.P_ADJ: "float: p_value adjusted across the places (Benjamini-Hochberg or Holm)",
     C.SIGNIFICANT: "bool: p_adj < settings.alpha",
     P_WITH_BURST: "float: the same p-value with all events (a burst is significant only so)",
@@ -332,7 +333,7 @@ def find_hotspots(
     mu = n * math.pi * eps**2 / bg_area
     tail = min(MAX_BACKGROUND_TAIL, BACKGROUND_CORE_POINTS / n)
     m, m_why = _choose_min_samples(opts["min_samples"], mu, tail, opts["min_days"])
-    max_width = opts["max_width_m"] if opts["max_width_m"] is not None else 2 * eps
+    max_width = opts["max_width_m"] if opts["max_width_m"] is not None else eps
     search = _Search(
         method=opts["method"],
         eps=eps,
@@ -349,7 +350,7 @@ def find_hotspots(
     )
 
     # --- places: clusters, splits, polygons, recurrence, bursts -----------------------------
-    polys, pos, found = search.candidates(xy)
+    polys, pos, found = search.candidates(xy, keep_all=True)
     got = search.measure(polys, pos)
 
     # --- significance against random maps ------------------------------------------------------
@@ -361,24 +362,27 @@ def find_hotspots(
         best = simulate_best(search.null_scores, region, n, opts["n_simulations"], opts["seed"])
 
     def p_values(g: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        if how == "simulate":
-            return monte_carlo_p(g["score_all"], best[:, 0]), monte_carlo_p(
-                g["score_wo"], best[:, 1]
-            )
+        # the best place of its size on a random map (the bound), and, when simulating,
+        # the best place the same search finds on random maps: a place must beat both
         cx, cy = peak_centres(xy, g["pos"], len(g["polys"]), settings.hull_buffer_m)
         r = reach(g["polys"], cx, cy)
-        return (
-            bound_p(g["n_all"], r, n, bg_area, 1.0),
-            bound_p(g["n_wo"], r, n, bg_area, search.share_wo),
-        )
+        p_all = bound_p(g["n_all"], r, n, bg_area, 1.0)
+        p_wo = bound_p(g["n_wo"], r, n, bg_area, search.share_wo)
+        if how == "simulate":
+            p_all = np.maximum(p_all, monte_carlo_p(g["score_all"], best[:, 0]))
+            p_wo = np.maximum(p_wo, monte_carlo_p(g["score_wo"], best[:, 1]))
+        return p_all, p_wo
 
     p_all, p_wo = p_values(got)
     sig_all = adjust_p(p_all, opts["correction"]) < settings.alpha
     sig_wo = adjust_p(p_wo, opts["correction"]) < settings.alpha
     # a hot spot recurs, and stays significant, without its busiest 24 hours; a place that
     # passed only thanks to them is a burst
-    is_hot = got["rec_wo"] & ~(sig_all & ~sig_wo)
-    is_burst = ~is_hot
+    is_hot = got["rec_all"] & got["rec_wo"] & ~(sig_all & ~sig_wo)
+    # a burst: beyond chance with all its events, and either recurring with them or with
+    # at least half of them in its busiest 24 hours
+    burst_heavy = 2 * got["burst"] >= got["n_all"]
+    is_burst = ~is_hot & sig_all & (got["rec_all"] | burst_heavy)
 
     hot = _table(
         "H", polys[is_hot], xy, events, is_incident, utc_ns, day, study, settings, search,
@@ -468,8 +472,14 @@ class _Search:
         self.utc_ns, self.day = utc_ns, day
         self.__dict__.update(params)
 
-    def candidates(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
-        """Polygons of the clusters that recur with all their events, and event membership."""
+    def candidates(
+        self, xy: np.ndarray, *, keep_all: bool = False
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+        """Polygons of the clusters that recur with all their events, and event membership.
+
+        With `keep_all`, the clusters that do not recur stay too (a one-day burst is one),
+        and ``n_not_recurring`` still counts them.
+        """
         if self.method == "dbscan":
             labels, n_points = dbscan_snapped(xy, self.eps, self.m, self.snap)
         else:
@@ -480,7 +490,7 @@ class _Search:
         polys = hulls(xy, labels, k, self.buffer)
         pos = assign(xy, polys)
         keep = recurring(pos, self.day, k, self.min_days, self.span_days)
-        if not keep.all():
+        if not keep.all() and not keep_all:
             polys = polys[keep]
             pos = assign(xy, polys)
         found = {
@@ -507,6 +517,7 @@ class _Search:
             "n_wo": n_all - burst,
             "burst": burst,
             "burst_start": burst_start,
+            "in_burst": in_burst,
             "rec_all": rec_all,
             "rec_wo": rec_wo,
             "expected": expected,
