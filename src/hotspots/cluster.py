@@ -16,12 +16,49 @@ neighbourhood (the weight of the grid block that contains its ``eps_m`` disc), s
 are exactly those of DBSCAN on all snapped points, only faster: 1M events over a city take
 well under a second. ``method="hdbscan"`` uses the ``hdbscan`` package instead.
 
+Places without chains
+---------------------
+DBSCAN links dense spots through any run of core points, so a tight place beside a street of
+events becomes one long cluster whose mean lies where no event is. A cluster whose events'
+bounding box is wider (diagonal) than ``max_width_m`` (default ``eps_m``) is clustered again
+at ``eps_m / 2`` with the same ``min_samples`` (four times the density); its pieces replace it
+and its events in no piece become noise; pieces still too wide go down again (three levels
+at most). A wide cluster with no piece at the next level is uniformly dense (a plaza, a busy
+block face) and stays whole. These are the first steps down DBSCAN's density tree, as
+HDBSCAN's leaf selection takes them all, but with weights and at the speed of the snapped
+DBSCAN. Each place's centre is at its **density peak**: the event with the most of the
+place's events within ``hull_buffer_m``, moved to the mean of those events (one mean-shift
+step). ``centroid_x`` / ``centroid_y`` hold that centre: sightlines and the diagnosis use it.
+
 How a place is defined
 ----------------------
 DBSCAN finds the places; the polygon defines them. A place's polygon is the convex hull of its
 events buffered by ``hull_buffer_m``, and **its events are the events inside the polygon**
 (:func:`event_clusters`): every count in the output can be reproduced from the polygon and the
 event layer alone, and later stages (:func:`hotspots.diagnose`) see the same events.
+
+Recurring, not a burst
+----------------------
+A place recurs when its events fall on at least ``min_days`` local days spread over at least
+``span_days`` days **and** it still does, and still beats chance, after removing its busiest
+24 hours: the sliding 24-hour window with the most of its events (so a burst across midnight
+counts once). A place that passes only with those 24 hours is a *burst*, listed in
+``attrs["bursts"]`` (with clusters that do not recur but hold at least half their events in
+one 24-hour window and beat chance with them), never as a hot spot.
+
+Against chance
+--------------
+The background area is the study boundary (intersected with ``mask``, e.g. a street or
+land-use mask, when given), else the area the data cover: the ``10 x eps_m`` cells holding at
+least one event (one stray geocode adds one cell, not a hull across the country). Each place
+is tested against random maps (:mod:`hotspots._significance`): its p-value is the larger of
+(a) the Monte Carlo p-value against the best place the **same search** finds when every event
+is put down at random in the background region (``n_simulations``, seeded), and (b) the
+chance that a random map holds a place of its size (all events within its reach ``R`` of its
+centre) at least as busy, bounded by ``N x P(Poisson(N/B x pi (2R)^2) >= n - 1)``. Both use
+the events without the busiest 24 hours. Above ``SIMULATE_LIMIT`` events (or with
+``significance="approx"``) only (b) is used; it agrees with a simulation of what it bounds
+(``tests/test_significance.py``).
 """
 
 from __future__ import annotations
@@ -216,6 +253,29 @@ def find_hotspots(
         Which events to cluster (both by default).
     correction : {"bh", "holm"}
         Multiple-testing correction of the p-values across the places.
+    categories : sequence of str, optional
+        Cluster only the events of these categories (case-insensitive, e.g.
+        ``["robbery"]`` for street robbery only). Recorded in ``attrs["parameters"]``.
+    weights : mapping of str to float, optional
+        Severity weight per category (case-insensitive; other categories weigh 1): adds a
+        ``severity`` column (sum of its events' weights). Counts, clustering and tests stay
+        on events. Recorded in ``attrs["parameters"]``.
+    max_width_m : float, optional
+        Clusters whose events span more than this (bounding-box diagonal, metres) are split
+        down the density tree (module notes). Default ``eps_m``.
+    significance : {"auto", "simulate", "approx"}
+        ``"simulate"``: Monte Carlo null of the same search plus the size bound;
+        ``"approx"``: the size bound alone (fast); ``"auto"`` (default): simulate up to
+        :data:`hotspots._significance.SIMULATE_LIMIT` events.
+    n_simulations : int
+        Random maps for ``"simulate"`` (default 99: p-values down to 0.01).
+    seed : int
+        Seed of the random maps.
+    mask : shapely geometry, optional
+        Where events can happen (street buffers, land use), in the study CRS: the random
+        maps and the background area keep to it (and to the boundary).
+    near_repeat_days : float
+        Window of the ``near_repeat_share`` column (default 7 days).
 
     Returns
     -------
@@ -229,7 +289,8 @@ def find_hotspots(
           ids and polygons
         - ``geometry`` (Polygon): convex hull of the place's events buffered by
           ``hull_buffer_m`` (one or two distinct points give a disc or a capsule)
-        - ``centroid_x``, ``centroid_y`` (float, m): mean position of its events
+        - ``centroid_x``, ``centroid_y`` (float, m): its centre, at the density peak (use
+          it for sightlines and distances)
         - ``n_events``, ``n_incidents``, ``n_concerns`` (int): events inside the polygon
         - ``source_mix`` (str): ``"both"``, ``"incident_only"`` or ``"concern_only"``
         - ``categories`` (dict): events per category, most frequent first
@@ -239,22 +300,27 @@ def find_hotspots(
         - ``events_per_week`` (float): ``n_events`` per week from first to last day
           (inclusive)
         - ``area_m2`` (float): polygon area
-        - ``expected`` (float): events expected in a polygon that size over the study
-          period at the study's rate: ``n / (background area x study days)`` x ``area_m2``
-          x study days. The background area is the study boundary's area when the study has
-          one, else the convex hull of the clustered events buffered by ``eps_m`` (so that
-          few or collinear events still span an area); the study period is the study's
-          ``period`` when given, else first to last event
-        - ``p_value`` (float): Poisson upper tail ``P(X >= n_events | expected)``; places
-          are chosen *because* they are dense, so read it as a screening score (how far
-          above the background), not as a confirmatory test
+        - ``burst_events`` (int), ``burst_share`` (float), ``burst_start`` (datetime):
+          its busiest sliding 24 hours
+        - ``expected`` (float): events chance puts in the polygon over the study period:
+          study events x ``area_m2`` / background area (``attrs["parameters"]``)
+        - ``p_local`` (float): Poisson tail of its events without the burst given
+          ``expected`` (the score; the area was chosen for being dense, so not a test)
+        - ``p_value`` (float): against random maps (module notes), without the burst
         - ``p_adj`` (float): adjusted across the places (``correction``)
         - ``significant`` (bool): ``p_adj < settings.alpha``
+        - ``p_with_burst`` (float): the same p-value with all its events
+        - ``near_repeat_share`` (float): share of its events within ``near_repeat_days``
+          after its previous event (see :func:`hotspots.knox` for the study-wide test)
+        - ``severity`` (float): with ``weights`` only
         - then the columns of :func:`hotspots.temporal.cluster_time_summary`
           (``n_after_dark``, ``after_dark_share``, ``hour_profile``, ``weekday_profile``,
-          ``period_counts``, ``active_periods``, ``trend``, ``trend_tau``, ``trend_p``)
+          ``period_counts``, ``active_periods``, ``trend``, ``trend_tau``, ``trend_p``,
+          ``trend_note``)
 
         ``attrs["parameters"]`` holds every parameter chosen (and why) and the counts;
+        ``attrs["bursts"]`` the bursts, a GeoDataFrame with the same columns up to
+        ``p_with_burst`` (ids ``"B001"``...);
         ``attrs["settings"]`` the study's :class:`~hotspots.Settings`, so that later stages
         (:func:`hotspots.diagnose`, :func:`hotspots.recommend`) use the same settings.
 
@@ -268,9 +334,9 @@ def find_hotspots(
     Notes
     -----
     A cluster whose events fall on fewer than ``min_days`` days, or span fewer than
-    ``span_days`` days, is dropped (and counted in the log): a one-day burst is never a
-    hot spot. Event times are the start times (``occurred_at`` / ``reported_at``); days are
-    local to the study's timezone.
+    ``span_days`` days, with or without its busiest 24 hours, is not a hot spot (counted in
+    the log): a burst is never a hot spot. Event times are the start times
+    (``occurred_at`` / ``reported_at``); days are local to the study's timezone.
 
     Examples
     --------
