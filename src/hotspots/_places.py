@@ -287,40 +287,52 @@ def peak_centres(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Centre of each place at its density peak, not the mean of its events.
 
-    The peak is the place's event with the most of the place's events within `radius`
-    (ties: smallest x, then y, so the row order does not matter); the centre is the mean
-    of the events within `radius` of it (one mean-shift step, which undoes the snapping
-    of block-level geocodes without letting a tail of events pull the centre away).
+    The events are binned in cells of ``radius / 3`` (weighted by their counts, so a place
+    of thousands of events is a few hundred cells); the peak is the cell with the most of
+    the place's events in the cells within `radius` (ties: smallest x, then y, so the row
+    order does not matter); the centre is the mean of the place's events within `radius`
+    of that cell's centre (one mean-shift step: it undoes the binning and the snapping of
+    block-level geocodes without letting a tail of events pull the centre away).
     """
     cx, cy = np.full(k, np.nan), np.full(k, np.nan)
     inside = np.flatnonzero(pos >= 0)
     if k == 0 or len(inside) == 0:
         return cx, cy
-    # distinct (place, point) pairs with their weights: places of many events on one
-    # coordinate stay small
-    mm = np.rint(xy[inside] * 1000.0).astype(np.int64)
-    table = np.column_stack([pos[inside], mm])
-    uniq, w = np.unique(table, axis=0, return_counts=True)
-    place, pts = uniq[:, 0], uniq[:, 1:] / 1000.0
-    tree = cKDTree(pts)
-    pairs = tree.query_pairs(radius, output_type="ndarray")
-    same = place[pairs[:, 0]] == place[pairs[:, 1]]
-    pairs = pairs[same]
-    density = w.astype(np.int64).copy()  # itself
-    np.add.at(density, pairs[:, 0], w[pairs[:, 1]])
-    np.add.at(density, pairs[:, 1], w[pairs[:, 0]])
+    size = radius / 3.0
+    cell = np.floor(xy[inside] / size).astype(np.int64)
+    # distinct (place, cell) pairs by one lexsort (np.unique(axis=0) is slow)
+    p_in = pos[inside]
+    order = np.lexsort((cell[:, 1], cell[:, 0], p_in))
+    ps, cs = p_in[order], cell[order]
+    new = np.r_[True, (ps[1:] != ps[:-1]) | (cs[1:] != cs[:-1]).any(axis=1)]
+    starts = np.flatnonzero(new)
+    w = np.diff(np.r_[starts, len(ps)])
+    place, pts = ps[starts], (cs[starts] + 0.5) * size
+    pairs = cKDTree(pts).query_pairs(radius, output_type="ndarray")
+    pairs = pairs[place[pairs[:, 0]] == place[pairs[:, 1]]]
+    n_cells = len(w)
+    density = (
+        w
+        + np.bincount(pairs[:, 0], weights=w[pairs[:, 1]], minlength=n_cells)
+        + np.bincount(pairs[:, 1], weights=w[pairs[:, 0]], minlength=n_cells)
+    ).astype(np.int64)
     order = np.lexsort((pts[:, 1], pts[:, 0], -density, place))
     first = order[np.r_[True, place[order][1:] != place[order][:-1]]]
     peak = np.full((k, 2), np.nan)
     peak[place[first]] = pts[first]
-    # mean of the events within radius of the peak
-    d = np.hypot(*(pts - peak[place]).T)
-    near = d <= radius
-    wsum = np.bincount(place[near], weights=w[near], minlength=k)
+    # mean of the events within radius of the peak, in whole millimetres from an origin
+    # (exact sums: the row order cannot change a centre's last bit, nor the ids)
+    p = pos[inside]
+    ev = xy[inside]
+    near = np.hypot(*(ev - peak[p]).T) <= radius
+    wsum = np.bincount(p[near], minlength=k)
     has = wsum > 0
+    mm = np.rint(ev[near] * 1000.0).astype(np.int64)
+    origin = mm.min(axis=0) if len(mm) else np.zeros(2, np.int64)
     for axis, out in ((0, cx), (1, cy)):
-        s = np.bincount(place[near], weights=w[near] * pts[near, axis], minlength=k)
-        out[has] = s[has] / wsum[has]
+        # whole numbers below 2**53: float sums are exact, in any order
+        total = np.bincount(p[near], weights=mm[:, axis] - origin[axis], minlength=k)
+        out[has] = (total[has] / wsum[has] + origin[axis]) / 1000.0
     return cx, cy
 
 

@@ -97,7 +97,9 @@ def background_region(
         return Region(boundary), "study boundary"
     if mask is not None:
         return Region(mask), "mask"
-    cells = np.unique(np.floor(xy / cell_m).astype(np.int64), axis=0)
+    grid = np.floor(xy / cell_m).astype(np.int64)
+    keys = np.unique((grid[:, 0] << 32) + (grid[:, 1] + (1 << 31)))
+    cells = np.column_stack([keys >> 32, (keys - ((keys >> 32) << 32)) - (1 << 31)])
     return Region(cells=cells, cell_m=cell_m), f"occupied {cell_m:g} m cells"
 
 
@@ -141,8 +143,9 @@ def monte_carlo_p(scores: np.ndarray, best: np.ndarray) -> np.ndarray:
         return np.full(len(scores), np.nan)
     ranked = np.sort(best)
     # a small relative tolerance: the same place found twice scores the same up to rounding
-    tol = 1e-9 * np.maximum(np.abs(scores), 1.0)
-    count = np.searchsorted(ranked, scores + tol, side="right")
+    finite = np.isfinite(scores)
+    tol = 1e-9 * np.maximum(np.abs(np.where(finite, scores, 0.0)), 1.0)
+    count = np.searchsorted(ranked, np.where(finite, scores + tol, scores), side="right")
     return (1.0 + count) / (1.0 + len(best))
 
 

@@ -20,11 +20,14 @@ Places without chains
 ---------------------
 DBSCAN links dense spots through any run of core points, so a tight place beside a street of
 events becomes one long cluster whose mean lies where no event is. A cluster whose events'
-bounding box is wider (diagonal) than ``max_width_m`` (default ``eps_m``) is clustered again
+are spread wider than ``max_width_m`` (default ``2 x eps_m``; the width is twice the 90th
+percentile of the events' distances from their median point, so a tail of a few events does
+not count) is clustered again
 at ``eps_m / 2`` with the same ``min_samples`` (four times the density); its pieces replace it
-and its events in no piece become noise; pieces still too wide go down again (three levels
-at most). A wide cluster with no piece at the next level is uniformly dense (a plaza, a busy
-block face) and stays whole. These are the first steps down DBSCAN's density tree, as
+and its events in no piece become noise; pieces still too wide go down again (to
+``eps_m / 8`` at most). A wide cluster with no piece at the next level is uniformly dense
+(a plaza, a busy block face) and stays whole. These are the first steps down DBSCAN's
+density tree, as
 HDBSCAN's leaf selection takes them all, but with weights and at the speed of the snapped
 DBSCAN. Each place's centre is at its **density peak**: the event with the most of the
 place's events within ``hull_buffer_m``, moved to the mean of those events (one mean-shift
@@ -261,8 +264,9 @@ def find_hotspots(
         ``severity`` column (sum of its events' weights). Counts, clustering and tests stay
         on events. Recorded in ``attrs["parameters"]``.
     max_width_m : float, optional
-        Clusters whose events span more than this (bounding-box diagonal, metres) are split
-        down the density tree (module notes). Default ``eps_m``.
+        Clusters whose events are spread wider than this (twice the 90th percentile of
+        their distances from their median point, metres) are split down the density tree
+        (module notes). Default ``2 * eps_m``.
     significance : {"auto", "simulate", "approx"}
         ``"simulate"``: Monte Carlo null of the same search plus the size bound;
         ``"approx"``: the size bound alone (fast); ``"auto"`` (default): simulate up to
@@ -399,7 +403,7 @@ def find_hotspots(
     mu = n * math.pi * eps**2 / bg_area
     tail = min(MAX_BACKGROUND_TAIL, BACKGROUND_CORE_POINTS / n)
     m, m_why = _choose_min_samples(opts["min_samples"], mu, tail, opts["min_days"])
-    max_width = opts["max_width_m"] if opts["max_width_m"] is not None else eps
+    max_width = opts["max_width_m"] if opts["max_width_m"] is not None else 2 * eps
     search = _Search(
         method=opts["method"],
         eps=eps,
@@ -427,10 +431,11 @@ def find_hotspots(
     if how == "simulate" and len(polys):
         best = simulate_best(search.null_scores, region, n, opts["n_simulations"], opts["seed"])
 
-    def p_values(g: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    def p_values(
+        g: dict[str, np.ndarray], cx: np.ndarray, cy: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         # the best place of its size on a random map (the bound), and, when simulating,
         # the best place the same search finds on random maps: a place must beat both
-        cx, cy = peak_centres(xy, g["pos"], len(g["polys"]), settings.hull_buffer_m)
         r = reach(g["polys"], cx, cy)
         p_all = bound_p(g["n_all"], r, n, bg_area, 1.0)
         p_wo = bound_p(g["n_wo"], r, n, bg_area, search.share_wo)
@@ -439,7 +444,8 @@ def find_hotspots(
             p_wo = np.maximum(p_wo, monte_carlo_p(g["score_wo"], best[:, 1]))
         return p_all, p_wo
 
-    p_all, p_wo = p_values(got)
+    centres = peak_centres(xy, pos, len(polys), settings.hull_buffer_m)
+    p_all, p_wo = p_values(got, *centres)
     sig_all = adjust_p(p_all, opts["correction"]) < settings.alpha
     sig_wo = adjust_p(p_wo, opts["correction"]) < settings.alpha
     # a hot spot recurs, and stays significant, without its busiest 24 hours; a place that
@@ -450,9 +456,11 @@ def find_hotspots(
     burst_heavy = 2 * got["burst"] >= got["n_all"]
     is_burst = ~is_hot & sig_all & (got["rec_all"] | burst_heavy)
 
+    # all candidates are hot spots (the usual case): no need to assign the events again
+    same = (pos, got, centres) if is_hot.all() else None
     hot = _table(
         "H", polys[is_hot], xy, events, is_incident, utc_ns, day, study, settings, search,
-        p_values, opts, first_t, last_t,
+        p_values, opts, first_t, last_t, same=same,
     )  # fmt: skip
     bursts = _table(
         "B", polys[is_burst], xy, events, is_incident, utc_ns, day, study, settings, search,
@@ -615,11 +623,19 @@ def _table(
     last_t: int,
     *,
     time_summary: bool = True,
+    same: tuple[np.ndarray, dict[str, Any], tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> gpd.GeoDataFrame:
-    """One row per place: membership by polygon, centre at the peak, ids, tests, times."""
-    pos = assign(xy, polys)
+    """One row per place: membership by polygon, centre at the peak, ids, tests, times.
+
+    `same`: the membership, measures and centres of exactly these polygons, when known.
+    """
     k = len(polys)
-    cx, cy = peak_centres(xy, pos, k, settings.hull_buffer_m)
+    if same is None:
+        pos = assign(xy, polys)
+        cx, cy = peak_centres(xy, pos, k, settings.hull_buffer_m)
+        got = search.measure(polys, pos)
+    else:
+        pos, got, (cx, cy) = same
     counts = np.bincount(pos[pos >= 0], minlength=k)
     order = np.lexsort((cy, cx, -counts))
     rank = np.empty(k, np.int64)
@@ -632,8 +648,10 @@ def _table(
     table = describe(
         ids, polys, cx, cy, pos, is_incident, events[C.CATEGORY], utc_ns, day, study.tz
     )
-    got = search.measure(polys, pos)
-    p_all, p_wo = p_values(got)
+    got = {key: (v[order] if isinstance(v, np.ndarray) and len(v) == k else v)
+           for key, v in got.items() if key not in ("pos", "in_burst")}  # fmt: skip
+    got["polys"] = polys
+    p_all, p_wo = p_values(got, cx, cy)
     table[BURST_EVENTS] = got["burst"].astype(np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = got["burst"] / np.maximum(got["n_all"], 1)
