@@ -336,12 +336,13 @@ def peak_centres(
     return cx, cy
 
 
-def reach(polys: np.ndarray, cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
-    """Farthest point of each polygon from its centre, in metres (the place's radius)."""
+def reach(polys: np.ndarray, buffer_m: float) -> np.ndarray:
+    """Radius of the smallest circle around each place's events, at least `buffer_m`.
+
+    The polygon is the events' hull buffered by `buffer_m`, so its smallest enclosing
+    circle is the events' one grown by `buffer_m`; the floor keeps one coordinate (a block
+    midpoint) from having no size at all: it is a place of about the location precision.
+    """
     if len(polys) == 0:
         return np.zeros(0)
-    coords, which = shapely.get_coordinates(polys, return_index=True)
-    d = np.hypot(coords[:, 0] - cx[which], coords[:, 1] - cy[which])
-    out = np.zeros(len(polys))
-    np.maximum.at(out, which, d)
-    return out
+    return np.maximum(shapely.minimum_bounding_radius(polys) - buffer_m, buffer_m)

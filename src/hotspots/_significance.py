@@ -20,8 +20,9 @@ clustering uses the same Monte Carlo comparison):
    ``p <= alpha`` is at most ``alpha``.
 
 At city scale (or with ``significance="approx"``) a bound replaces the simulation: a place
-whose events lie within ``R`` m of its centre has, with all its ``n`` events, at least
-``n - 1`` others within ``2R`` of each of them. Under the same null (``N`` events uniform over
+whose ``n`` events lie in a circle of radius ``R`` (the smallest around them, at least
+``hull_buffer_m``, the location precision) has at least ``n - 1`` others within ``2R`` of
+each of its events. Under the same null (``N`` events uniform over
 area ``B``) the chance that **any** event has that many neighbours within ``2R`` is at most
 ``N x P(Poisson(N/B x pi (2R)^2) >= n - 1)`` (the union bound over events as centres, the
 same argument that sets DBSCAN's ``min_samples``). This is the chance that a random map holds

@@ -57,8 +57,8 @@ least one event (one stray geocode adds one cell, not a hull across the country)
 is tested against random maps (:mod:`hotspots._significance`): its p-value is the larger of
 (a) the Monte Carlo p-value against the best place the **same search** finds when every event
 is put down at random in the background region (``n_simulations``, seeded), and (b) the
-chance that a random map holds a place of its size (all events within its reach ``R`` of its
-centre) at least as busy, bounded by ``N x P(Poisson(N/B x pi (2R)^2) >= n - 1)``. Both use
+chance that a random map holds a place of its size (its events in a circle of radius ``R``)
+at least as busy, bounded by ``N x P(Poisson(N/B x pi (2R)^2) >= n - 1)``. Both use
 the events without the busiest 24 hours. Above ``SIMULATE_LIMIT`` events (or with
 ``significance="approx"``) only (b) is used; it agrees with a simulation of what it bounds
 (``tests/test_significance.py``).
@@ -431,12 +431,10 @@ def find_hotspots(
     if how == "simulate" and len(polys):
         best = simulate_best(search.null_scores, region, n, opts["n_simulations"], opts["seed"])
 
-    def p_values(
-        g: dict[str, np.ndarray], cx: np.ndarray, cy: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def p_values(g: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         # the best place of its size on a random map (the bound), and, when simulating,
         # the best place the same search finds on random maps: a place must beat both
-        r = reach(g["polys"], cx, cy)
+        r = reach(g["polys"], settings.hull_buffer_m)
         p_all = bound_p(g["n_all"], r, n, bg_area, 1.0)
         p_wo = bound_p(g["n_wo"], r, n, bg_area, search.share_wo)
         if how == "simulate":
@@ -445,7 +443,7 @@ def find_hotspots(
         return p_all, p_wo
 
     centres = peak_centres(xy, pos, len(polys), settings.hull_buffer_m)
-    p_all, p_wo = p_values(got, *centres)
+    p_all, p_wo = p_values(got)
     sig_all = adjust_p(p_all, opts["correction"]) < settings.alpha
     sig_wo = adjust_p(p_wo, opts["correction"]) < settings.alpha
     # a hot spot recurs, and stays significant, without its busiest 24 hours; a place that
@@ -651,7 +649,7 @@ def _table(
     got = {key: (v[order] if isinstance(v, np.ndarray) and len(v) == k else v)
            for key, v in got.items() if key not in ("pos", "in_burst")}  # fmt: skip
     got["polys"] = polys
-    p_all, p_wo = p_values(got, cx, cy)
+    p_all, p_wo = p_values(got)
     table[BURST_EVENTS] = got["burst"].astype(np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = got["burst"] / np.maximum(got["n_all"], 1)
