@@ -579,7 +579,8 @@ def cluster_time_summary(
     >>> import geopandas as gpd, shapely
     >>> t = pd.date_range("2025-01-06 23:30", periods=6, freq="7D", tz="Europe/London")
     >>> ev = gpd.GeoDataFrame({"time": t}, geometry=[shapely.Point(-1.55, 53.8)] * 6, crs=4326)
-    >>> row = cluster_time_summary(ev, np.zeros(6, int)).iloc[0]
+    >>> end = t[-1].normalize() + pd.Timedelta(days=7)  # six full weeks
+    >>> row = cluster_time_summary(ev, np.zeros(6, int), end=end).iloc[0]
     >>> float(row["after_dark_share"]), row["trend"], row["period_counts"]
     (1.0, 'persistent', [1, 1, 1, 1, 1, 1])
     """
