@@ -446,10 +446,15 @@ def test_a_burst_across_midnight_with_three_background_events_is_a_burst_not_a_p
         (500 + 35 * np.cos(a), 500 + 35 * np.sin(a), DAY0 + pd.Timedelta(days=d), "x")
         for a, d in ((0.0, 3), (2.1, 30), (4.2, 70))
     ]
-    study = make_study(incidents=burst + others + background(120, seed=3))
+    # and a real place nearby, so that a candidate is dropped and the rest kept
+    study = make_study(
+        incidents=burst + others + group(900, 500, range(0, 80, 4)) + background(120, seed=3)
+    )
     for m in (None, 3):
         hot = find_hotspots(study, min_samples=m)
-        assert hot.empty, hot[["n_events", "n_days", "burst_share"]]
+        assert len(hot) == 1 and hot["centroid_x"].iloc[0] == pytest.approx(X0 + 900, abs=5)
+        per_event = event_clusters(study, hot)
+        assert (per_event.value_counts().reindex(hot.index) == hot["n_events"]).all()
         bursts = hot.attrs["bursts"]
         assert len(bursts) == 1
         row = bursts.iloc[0]
@@ -477,6 +482,9 @@ def test_a_compact_place_next_to_a_street_does_not_chain_along_it():
         x0, y0, x1, y1 = row.geometry.bounds
         assert max(x1 - x0, y1 - y0) < 60, (m, row.geometry.bounds)
         assert hot.attrs["parameters"]["n_clusters_split"] >= 1
+        # the counts still follow from the polygons alone
+        per_event = event_clusters(study, hot)
+        assert (per_event.value_counts().reindex(hot.index) == hot["n_events"]).all()
     # plain DBSCAN at eps 50 would have made one cluster over 300 m long
     ev = combine_events(study)
     xy = shapely.get_coordinates(ev.geometry.to_numpy())

@@ -454,8 +454,19 @@ def find_hotspots(
     burst_heavy = 2 * got["burst"] >= got["n_all"]
     is_burst = ~is_hot & sig_all & (got["rec_all"] | burst_heavy)
 
-    # all candidates are hot spots (the usual case): no need to assign the events again
-    same = (pos, got, centres) if is_hot.all() else None
+    # all candidates are hot spots (the usual case): no need to assign the events again;
+    # else only the events of the places dropped look for another polygon (an event in a
+    # kept place already chose the nearest of all the polygons that hold it)
+    if is_hot.all():
+        same = (pos, got, centres)
+    else:
+        renumber = np.full(len(polys), -1, np.int64)
+        renumber[is_hot] = np.arange(int(is_hot.sum()))
+        pos_hot = np.where(pos >= 0, renumber[np.maximum(pos, 0)], -1)
+        moved = (pos >= 0) & (pos_hot < 0)
+        if moved.any():
+            pos_hot[moved] = assign(xy[moved], polys[is_hot])
+        same = (pos_hot, None, None)
     hot = _table(
         "H", polys[is_hot], xy, events, is_incident, utc_ns, day, study, settings, search,
         p_values, opts, first_t, last_t, same=same,
@@ -621,19 +632,20 @@ def _table(
     last_t: int,
     *,
     time_summary: bool = True,
-    same: tuple[np.ndarray, dict[str, Any], tuple[np.ndarray, np.ndarray]] | None = None,
+    same: tuple[np.ndarray, Any, Any] | None = None,
 ) -> gpd.GeoDataFrame:
     """One row per place: membership by polygon, centre at the peak, ids, tests, times.
 
-    `same`: the membership, measures and centres of exactly these polygons, when known.
+    `same`: the membership of the events in exactly these polygons, and their measures and
+    centres (or None for each), when known.
     """
     k = len(polys)
-    if same is None:
+    pos, got, centres = same if same is not None else (None, None, None)
+    if pos is None:
         pos = assign(xy, polys)
-        cx, cy = peak_centres(xy, pos, k, settings.hull_buffer_m)
+    if got is None:
         got = search.measure(polys, pos)
-    else:
-        pos, got, (cx, cy) = same
+    cx, cy = centres if centres is not None else peak_centres(xy, pos, k, settings.hull_buffer_m)
     counts = np.bincount(pos[pos >= 0], minlength=k)
     order = np.lexsort((cy, cx, -counts))
     rank = np.empty(k, np.int64)
