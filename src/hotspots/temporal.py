@@ -86,16 +86,17 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-N_AFTER_DARK = "n_after_dark"
-AFTER_DARK_SHARE = "after_dark_share"
-HOUR_PROFILE = "hour_profile"
-WEEKDAY_PROFILE = "weekday_profile"
-PERIOD_COUNTS = "period_counts"
-ACTIVE_PERIODS = "active_periods"
-TREND = "trend"
-TREND_TAU = "trend_tau"
-TREND_P = "trend_p"
-TREND_NOTE = "trend_note"
+# the place columns this module writes, named once in hotspots._columns
+N_AFTER_DARK = C.N_AFTER_DARK
+AFTER_DARK_SHARE = C.AFTER_DARK_SHARE
+HOUR_PROFILE = C.HOUR_PROFILE
+WEEKDAY_PROFILE = C.WEEKDAY_PROFILE
+PERIOD_COUNTS = C.PERIOD_COUNTS
+ACTIVE_PERIODS = C.ACTIVE_PERIODS
+TREND = C.TREND
+TREND_TAU = C.TREND_TAU
+TREND_P = C.TREND_P
+TREND_NOTE = C.TREND_NOTE
 NO_PATTERN = "no pattern"
 MIN_TREND_PERIODS = 10
 """Fewer periods with events than this get a small-sample note on the trend test."""
