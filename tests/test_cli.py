@@ -456,7 +456,8 @@ def test_a_second_run_replaces_only_its_own_files(
     args = ["analyze", "--incidents", str(paths["incidents"]), "--tz", "Europe/London"]
     assert cli.main([*args, "--name", "Second", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "replaced the previous run's hotspots.csv, hotspots.gpkg, map.html" in printed
+    replaced = "replaced the previous run's bursts.csv, hotspots.csv, hotspots.gpkg, map.html"
+    assert replaced in printed
     assert (out / "notes.md").read_text(encoding="utf-8") == "the team's notes"
     assert json.loads((out / "run.json").read_text(encoding="utf-8"))["study"] == "Second"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no lock, journal, staging

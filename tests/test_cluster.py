@@ -127,7 +127,7 @@ def test_two_groups_found_with_their_counts(two_groups, caplog):
     assert "min_samples=" in lines[0] and "Poisson" in lines[0] and "2 hot spots" in lines[0]
     params = hot.attrs["parameters"]
     assert params["eps_m"] == 50 and params["min_samples"] >= 3
-    assert params["background_area_source"] == "convex hull of the events + eps_m"
+    assert params["background_area_source"] == "occupied 500 m cells"
     assert params["n_hotspots"] == 2
 
 
@@ -170,12 +170,16 @@ def test_three_days_within_five_days_is_not_recurring():
     short = group(500, 500, [0, 2, 5], per_day=4)
     study = make_study(incidents=short + background(30))
     assert find_hotspots(study).empty
-    # the same place over 14 days recurs
-    longer = group(500, 500, [0, 2, 14], per_day=4)
+    # the same place on four days over 14 days recurs: three days are left without its
+    # busiest 24 hours (on three days only, those would leave two: a burst, not a place)
+    # (all four days are equally busy: the earliest goes, leaving days 2-16)
+    longer = group(500, 500, [0, 2, 7, 16], per_day=4)
     hot = find_hotspots(make_study(incidents=longer + background(30)))
-    assert len(hot) == 1 and hot["span_days"].iloc[0] == 14 and hot["n_days"].iloc[0] == 3
+    assert len(hot) == 1 and hot["span_days"].iloc[0] == 16 and hot["n_days"].iloc[0] == 4
+    three = find_hotspots(make_study(incidents=group(500, 500, [0, 2, 14], per_day=4)))
+    assert three.empty and len(three.attrs["bursts"]) == 1
     # and min_days / span_days can be tightened per call
-    assert find_hotspots(make_study(incidents=longer), span_days=15).empty
+    assert find_hotspots(make_study(incidents=longer), span_days=15).empty  # 2..16 is 14
     assert find_hotspots(make_study(incidents=longer), min_days=4).empty
 
 
@@ -185,8 +189,13 @@ def test_days_are_local_days():
     rows = [(0.0, 0.0, t + pd.Timedelta(hours=h), "x") for h in (0, 1)]
     rows += [(1.0, 1.0, t + pd.Timedelta(days=20), "x")] * 2
     hot = find_hotspots(make_study(incidents=rows), min_samples=2)
-    assert hot["n_days"].tolist() == [3]
-    assert hot["first_seen"].iloc[0] == t
+    # three local days, but the two events 23:30-00:30 are one 24-hour burst: without it
+    # one day is left, so the place is a burst, not a hot spot
+    assert hot.empty
+    bursts = hot.attrs["bursts"]
+    assert bursts["n_days"].tolist() == [3]
+    assert bursts["first_seen"].iloc[0] == t
+    assert bursts["burst_events"].tolist() == [2] and bursts["burst_start"].iloc[0] == t
 
 
 def test_shuffled_input_gives_the_same_ids_and_polygons(two_groups):
@@ -240,7 +249,13 @@ def test_poisson_p_value_and_corrections(two_groups):
     n_total = params["n_events"]
     mu = n_total * hot["area_m2"] / params["background_area_m2"]
     np.testing.assert_allclose(hot["expected"], mu)
-    np.testing.assert_allclose(hot["p_value"], stats.poisson.sf(hot["n_events"] - 1, mu))
+    # the score: the Poisson tail of the events without the busiest 24 hours
+    share = 1 - 1 / params["study_days"]
+    n_wo = hot["n_events"] - hot["burst_events"]
+    np.testing.assert_allclose(hot["p_local"], stats.poisson.sf(n_wo - 1, mu * share))
+    # the p-value: against the best place of 99 random maps (none found: 1 / 100)
+    assert params["significance"] == "simulate" and params["n_simulations"] == 99
+    np.testing.assert_allclose(hot["p_value"], 0.01)
     # Benjamini-Hochberg by default, Holm on request
     p = hot["p_value"].to_numpy()
     np.testing.assert_allclose(hot["p_adj"], stats.false_discovery_control(p, method="bh"))
@@ -413,3 +428,94 @@ def test_span_days_adapts_to_a_short_study_unless_given(caplog):
     assert "half the" in hot.attrs["parameters"]["span_days_reason"]
     assert "span_days relaxed to 4" in caplog.text
     assert len(find_hotspots(study, min_samples=3, span_days=14)) == 0
+
+
+# --- issue #13: bursts, chains, categories, trend -----------------------------------------------
+
+
+def test_a_burst_across_midnight_with_three_background_events_is_a_burst_not_a_place():
+    # 25 events in 24 hours from 12:00 to 11:00 the next day, and three background events
+    # on other days 30-40 m away: >= 3 days over >= 14 days, but only thanks to the burst
+    rng = np.random.default_rng(5)
+    t0 = pd.Timestamp("2024-02-10 12:00", tz=TZ)
+    burst = [
+        (500 + rng.uniform(-5, 5), 500 + rng.uniform(-5, 5), t0 + pd.Timedelta(minutes=55 * i), "x")
+        for i in range(25)
+    ]
+    others = [
+        (500 + 35 * np.cos(a), 500 + 35 * np.sin(a), DAY0 + pd.Timedelta(days=d), "x")
+        for a, d in ((0.0, 3), (2.1, 30), (4.2, 70))
+    ]
+    # and a real place nearby, so that a candidate is dropped and the rest kept
+    study = make_study(
+        incidents=burst + others + group(900, 500, range(0, 80, 4)) + background(120, seed=3)
+    )
+    for m in (None, 3):
+        hot = find_hotspots(study, min_samples=m)
+        assert len(hot) == 1 and hot["centroid_x"].iloc[0] == pytest.approx(X0 + 900, abs=5)
+        per_event = event_clusters(study, hot)
+        assert (per_event.value_counts().reindex(hot.index) == hot["n_events"]).all()
+        bursts = hot.attrs["bursts"]
+        assert len(bursts) == 1
+        row = bursts.iloc[0]
+        assert row["burst_events"] == 25 and row["burst_start"] == t0  # one window, not two days
+        assert row["burst_share"] == pytest.approx(25 / row["n_events"])
+        assert row["p_with_burst"] < 0.05 <= row["p_value"]
+        assert bursts.index[0] == "B001" and bursts.crs == study.crs
+        assert hot.attrs["parameters"]["n_bursts"] == 1
+
+
+def test_a_compact_place_next_to_a_street_does_not_chain_along_it():
+    # 25 events within 6 m on 25 days, a street of 120 background events 22 m away
+    place = group(1000, 1000, range(0, 100, 4), spread=6, seed=4)
+    rng = np.random.default_rng(7)
+    street = [
+        (float(x), 1022 + rng.normal(0, 2), DAY0 + pd.Timedelta(days=int(d)), "noise")
+        for x, d in zip(rng.uniform(800, 1200, 120), rng.integers(0, 110, 120), strict=True)
+    ]
+    study = make_study(incidents=place + street + background(60, seed=2))
+    for m in (None, 4, 3):  # a low min_samples chains the place along the street in DBSCAN
+        hot = find_hotspots(study, min_samples=m)
+        d = np.hypot(hot["centroid_x"] - (X0 + 1000), hot["centroid_y"] - (Y0 + 1000))
+        row = hot.loc[d.idxmin()]
+        assert d.min() < 10, m
+        x0, y0, x1, y1 = row.geometry.bounds
+        assert max(x1 - x0, y1 - y0) < 60, (m, row.geometry.bounds)
+        assert hot.attrs["parameters"]["n_clusters_split"] >= 1
+        # the counts still follow from the polygons alone
+        per_event = event_clusters(study, hot)
+        assert (per_event.value_counts().reindex(hot.index) == hot["n_events"]).all()
+    # plain DBSCAN at eps 50 would have made one cluster over 300 m long
+    ev = combine_events(study)
+    xy = shapely.get_coordinates(ev.geometry.to_numpy())
+    lab = dbscan_snapped(xy, 50.0, 4, 10.0)[0]
+    near = lab[np.argmin(np.hypot(xy[:, 0] - X0 - 1000, xy[:, 1] - Y0 - 1000))]
+    assert np.ptp(xy[lab == near, 0]) > 300
+
+
+def test_categories_filter_and_severity_weights_are_recorded():
+    a = group(1000, 1000, range(0, 60, 5), seed=1, category="Robbery")
+    b = group(3000, 2500, range(0, 80, 10), seed=2, category="THEFT")
+    study = make_study(incidents=a + b + background(40))
+    hot = find_hotspots(study, categories=["robbery"], weights={"ROBBERY": 3.0})
+    assert len(hot) == 1 and hot["categories"].iloc[0] == {"Robbery": 12}
+    assert hot["severity"].iloc[0] == pytest.approx(36.0)
+    params = hot.attrs["parameters"]
+    assert params["categories"] == ["robbery"] and params["weights"] == {"ROBBERY": 3.0}
+    assert params["n_events"] == 12
+    with pytest.raises(LayerError, match="no events of the categories"):
+        find_hotspots(study, categories=["arson"])
+    with pytest.raises(ValidationError, match="weights"):
+        find_hotspots(study, weights={"robbery": -1})
+
+
+def test_dc_with_the_period_to_31_march_has_no_one_class_artefact():
+    from hotspots import datasets
+
+    study = datasets.load_study("dc")
+    assert str(study.period[1].date()) == "2025-03-31"  # the data end on 24 March
+    hot = find_hotspots(study)
+    assert {len(c) for c in hot["period_counts"]} == {12}  # the partial last week dropped
+    assert "intermittent" not in set(hot["trend"])
+    assert hot["trend"].value_counts().iloc[0] < len(hot)  # not one class for all
+    assert hot["trend_note"].str.contains("little power").any()

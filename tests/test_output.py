@@ -23,6 +23,7 @@ RUN_FILES = {
     "map.html",
     "hotspots.gpkg",
     "hotspots.csv",
+    "bursts.csv",
     "recommendations.csv",
     "rejected.csv",
     "report.md",

@@ -68,7 +68,11 @@ def test_gpkg_layers_open_with_crs_and_row_counts(scene, report):
     study, clusters, recs = scene
     out, _ = report
     names = [name for name, _ in pyogrio.list_layers(out / "hotspots.gpkg")]
-    assert names == ["hotspots", "recommendations"]
+    assert names == ["hotspots", "recommendations", "bursts"]  # the scene plants one burst
+    bursts = pd.read_csv(out / "bursts.csv")
+    assert len(bursts) == len(clusters.attrs["bursts"]) == 1
+    assert bursts["cluster_id"].iloc[0].startswith("B") and bursts["lon"].notna().all()
+    assert "one-off burst set aside" in (out / "report.md").read_text(encoding="utf-8")
     hot = gpd.read_file(out / "hotspots.gpkg", layer="hotspots")
     rec = gpd.read_file(out / "hotspots.gpkg", layer="recommendations")
     assert hot.crs == study.crs and rec.crs == study.crs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import geopandas as gpd
 import numpy as np
@@ -16,6 +17,7 @@ from scipy import stats
 from hotspots import Settings
 from hotspots._errors import ValidationError
 from hotspots.temporal import (
+    TRENDS,
     after_dark,
     aoristic_profile,
     cluster_time_summary,
@@ -195,12 +197,16 @@ def test_trend_classes_follow_emerging_hot_spot_definitions():
         "diminishing": [1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
         "historical": [1, 1, 1, 1, 1, 1, 1, 1, 1, 0],
         "sporadic": [1, 0, 1, 0, 0, 1, 0, 0, 1, 1],
-        "intermittent": [1, 0, 1, 0, 0, 1, 0, 1, 0, 0],
+        "oscillating": [1, 0, 0, 0, 0, 1, 0, 0, 1, 1],
+        "no pattern": [1, 0, 1, 0, 0, 1, 0, 1, 0, 0],
     }
     active = np.array(list(rows.values()), bool)
-    tau = np.array([0.5, 0.5, 0.8, 0.1, -0.8, 0.0, 0.0, 0.0])
-    p = np.array([0.5, 0.5, 0.001, 0.7, 0.001, 1.0, 1.0, 1.0])
-    assert trend_class(active, tau, p).tolist() == list(rows)
+    cold = np.zeros_like(active)
+    cold[7, 2] = True  # the oscillating place was significantly quiet once
+    tau = np.array([0.5, 0.5, 0.8, 0.1, -0.8, 0.0, 0.0, 0.0, 0.0])
+    p = np.array([0.5, 0.5, 0.001, 0.7, 0.001, 1.0, 1.0, 1.0, 1.0])
+    assert trend_class(active, tau, p, cold=cold).tolist() == list(rows)
+    assert set(rows) == set(TRENDS)
     assert trend_class(np.zeros((1, 5), bool), np.zeros(1), np.ones(1)).tolist() == [""]
 
 
@@ -215,7 +221,8 @@ def test_cluster_time_summary_on_two_places():
     t1 = [day0 + pd.Timedelta(days=7 * w + 2, hours=12) for w in (10, 11)]
     ev = _events(pd.DatetimeIndex(t0 + t1))
     labels = np.array([0] * len(t0) + [1] * len(t1) + [])
-    start, end = day0.tz_localize(TZ), (day0 + pd.Timedelta(days=83)).tz_localize(TZ)
+    start = day0.tz_localize(TZ)
+    end = (day0 + pd.Timedelta(days=84, seconds=-1)).tz_localize(TZ)  # 12 full weeks
     out = cluster_time_summary(ev, labels, start=start, end=end)
     assert out.loc[0, "after_dark_share"] == 1.0 and out.loc[1, "after_dark_share"] == 0.0
     assert out.loc[0, "hour_profile"][23] == len(t0)
@@ -237,8 +244,31 @@ def test_expected_counts_make_busy_weeks_the_active_ones():
     ]
     ev = _events(pd.DatetimeIndex(times).tz_localize(None))
     labels = np.zeros(len(times), int)
-    end = day0 + pd.Timedelta(days=69)
+    end = day0 + pd.Timedelta(days=70, seconds=-1)  # 10 full weeks
     plain = cluster_time_summary(ev, labels, start=day0, end=end)
     tested = cluster_time_summary(ev, labels, start=day0, end=end, expected=np.array([10.0]))
     assert plain.loc[0, "trend"] == "intensifying" and plain.loc[0, "active_periods"] == 10
     assert tested.loc[0, "active_periods"] == 2 and tested.loc[0, "trend"] == "consecutive"
+
+
+def test_a_partial_last_week_is_dropped_not_read_as_a_quiet_week(caplog):
+    # events every week until 24 March, the study to 31 March (as DC): the half week
+    # after the last full week must not end every series with a zero
+    day0 = pd.Timestamp("2025-01-01", tz=TZ)
+    times = [day0 + pd.Timedelta(days=7 * w + 1, hours=12) for w in range(12)]
+    ev = _events(pd.DatetimeIndex(times).tz_localize(None))
+    end = pd.Timestamp("2025-03-31 23:59:59", tz=TZ)
+    with caplog.at_level(logging.INFO, logger="hotspots.temporal"):
+        out = cluster_time_summary(ev, np.zeros(len(times), int), start=day0, end=end)
+    assert len(out.loc[0, "period_counts"]) == 12  # 13th (26-31 March) dropped
+    assert out.loc[0, "trend"] == "persistent"
+    assert "partial" in caplog.text
+    assert "little power" in out.loc[0, "trend_note"] or out.loc[0, "trend_note"] == ""
+
+
+def test_few_periods_with_events_get_a_small_sample_note():
+    day0 = pd.Timestamp("2025-01-06", tz=TZ)
+    times = [day0 + pd.Timedelta(days=7 * w, hours=12) for w in (0, 5, 11)]
+    ev = _events(pd.DatetimeIndex(times).tz_localize(None))
+    out = cluster_time_summary(ev, np.zeros(3, int), start=day0, end=day0 + pd.Timedelta(days=84))
+    assert out.loc[0, "trend_note"].startswith("events in only 3 of 12 periods")

@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the real imports, for type checkers and IDEs
     from hotspots.io import REJECTION_REASONS, Layer, LocationPrecision, read_boundary, read_layer
     from hotspots.layers import LayerField, LayerKind, register_layer_kind
     from hotspots.maps import HotspotMap, make_map
+    from hotspots.nearrepeat import knox
     from hotspots.recommendations import recommend
     from hotspots.report import write_report
     from hotspots.settings import Settings, load_settings
@@ -69,6 +70,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "find_hotspots": ("hotspots.cluster", "find_hotspots"),
     "grid_counts": ("hotspots.grid", "grid_counts"),
     "grid_gistar": ("hotspots.grid", "grid_gistar"),
+    "knox": ("hotspots.nearrepeat", "knox"),
     "load_settings": ("hotspots.settings", "load_settings"),
     "make_map": ("hotspots.maps", "make_map"),
     "read_boundary": ("hotspots.io", "read_boundary"),
@@ -137,6 +139,7 @@ __all__ = [
     "find_hotspots",
     "grid_counts",
     "grid_gistar",
+    "knox",
     "load_settings",
     "make_map",
     "read_boundary",

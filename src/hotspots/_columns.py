@@ -103,6 +103,8 @@ ACTIVE_PERIODS = "active_periods"
 TREND = "trend"
 TREND_TAU = "trend_tau"
 TREND_P = "trend_p"
+TREND_NOTE = "trend_note"
+"""A small-sample note when a place has events in fewer than ~10 periods."""
 LOCATION_PRECISION = "location_precision"
 
 # --- recommendations (hotspots.recommend) ------------------------------------------

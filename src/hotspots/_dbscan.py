@@ -54,7 +54,9 @@ def prune(points: np.ndarray, weights: np.ndarray, eps: float, m: int) -> np.nda
     cells = np.floor(points / size).astype(np.int64)
     lo = cells.min(axis=0) - 2
     shape = cells.max(axis=0) - lo + 3
-    if shape[0] * shape[1] <= _DENSE_PRUNE_CELLS:
+    # a dense grid when it is small, and not mostly empty (the split levels prune a few
+    # dense spots spread over a whole city)
+    if shape[0] * shape[1] <= min(_DENSE_PRUNE_CELLS, 64 * len(points)):
         # dense grid: two 5 x 5 box filters
         flat = (cells[:, 0] - lo[0]) * shape[1] + (cells[:, 1] - lo[1])
         grid = np.bincount(flat, weights=weights, minlength=int(shape[0] * shape[1]))
@@ -142,3 +144,97 @@ def _hdbscan_fit(data: np.ndarray, m: int, backend: str) -> np.ndarray:
 
     model = hdbscan.HDBSCAN(min_cluster_size=m, min_samples=m, cluster_selection_method="leaf")
     return model.fit(data).labels_.astype(np.int64)
+
+
+def widths(xy: np.ndarray, labels: np.ndarray, k: int, share: float = 0.9) -> np.ndarray:
+    """Robust width of each label's events (0 for a label with no points).
+
+    Twice the `share` quantile of their distances from the label's median point. A round
+    place of Gaussian spread sigma is about 4.3 sigma wide, whatever its tail; a place with
+    a street of events attached is as wide as the street.
+    """
+    out = np.zeros(k)
+    inside = np.flatnonzero(labels >= 0)
+    if k == 0 or len(inside) == 0:
+        return out
+    lab = labels[inside]
+    counts = np.bincount(lab, minlength=k)
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    has = counts > 0
+    median = np.zeros((k, 2))
+    big = float(np.ptp(xy[inside]) + 1.0)
+
+    def by_label(v: np.ndarray) -> np.ndarray:
+        # one float sort on label x big + value (exact enough: labels < 2**20, metres)
+        return np.argsort(lab * big + (v - v.min()), kind="stable")
+
+    for axis in (0, 1):  # per-label median by one sort per axis
+        v = xy[inside, axis]
+        median[has, axis] = v[by_label(v)][starts[has] + (counts[has] - 1) // 2]
+    d = np.hypot(*(xy[inside] - median[lab]).T)
+    order = by_label(d)
+    q = starts[has] + np.floor(share * (counts[has] - 1)).astype(np.int64)
+    out[has] = 2.0 * d[order][q]
+    return out
+
+
+def split_wide(
+    xy: np.ndarray,
+    labels: np.ndarray,
+    eps: float,
+    m: int,
+    snap: float,
+    max_width: float,
+    *,
+    levels: int = 3,
+) -> tuple[np.ndarray, int]:
+    """Split clusters wider than `max_width` by DBSCAN at halved radii: no chains.
+
+    DBSCAN links dense spots through any run of core points, so a tight place next to a
+    street of events becomes one long cluster. Each cluster whose width (:func:`widths`)
+    exceeds `max_width` is clustered again with ``eps / 2`` (same ``m``: four times the
+    density), its events snapped to ``min(snap, eps / 4)`` (half the level's radius); the
+    pieces replace it, and the events of the cluster in no piece become noise. Pieces still
+    too wide go down another level (at most `levels`: ``eps / 2``, ``eps / 4``, ``eps / 8``). A wide
+    cluster with no piece dense enough at the next level is kept whole: it is uniformly
+    dense (a plaza, a busy street segment), not a chain. This is a few steps down the DBSCAN
+    density tree, as HDBSCAN's leaf selection does in full.
+
+    Returns the new labels (0..k-1, -1 noise) and the number of clusters split.
+    """
+    labels = labels.copy()
+    n_split = 0
+    level_eps = eps
+    check = labels >= 0  # the events of the clusters to check (later: the new pieces)
+    for _ in range(levels):
+        k = int(labels.max()) + 1 if len(labels) else 0
+        if not check.any():
+            break
+        sub_labels = np.where(check, labels, -1)
+        wide = np.flatnonzero(widths(xy, sub_labels, k) > max_width)
+        if len(wide) == 0:
+            break
+        level_eps /= 2
+        is_wide = np.zeros(k, bool)
+        is_wide[wide] = True
+        sel = np.flatnonzero((labels >= 0) & is_wide[np.maximum(labels, 0)])
+        sub, _ = dbscan_snapped(xy[sel], level_eps, m, min(snap, level_eps / 2))
+        # a piece never spans two clusters (DBSCAN at a smaller eps only splits), but
+        # keep the parent's number in the key to be safe
+        parent = labels[sel]
+        has_piece = np.zeros(k, bool)
+        has_piece[parent[sub >= 0]] = True
+        replace = sel[has_piece[parent]]
+        sub_of = sub[has_piece[parent]]
+        n_split += int(has_piece.sum())
+        next_id = k
+        new = np.where(sub_of >= 0, sub_of + next_id, -1)
+        labels[replace] = new
+        check = labels >= next_id  # only the new pieces can still be too wide
+        # renumber 0..k'-1 in order of first appearance of each label (deterministic)
+        inside = labels >= 0
+        if inside.any():
+            _, labels[inside] = np.unique(labels[inside], return_inverse=True)
+        if not has_piece.any():
+            break
+    return labels, n_split

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.spatial import ConvexHull, QhullError
+from scipy.spatial import ConvexHull, QhullError, cKDTree
 
 from hotspots import _columns as C
 
@@ -234,3 +234,115 @@ def category_counts(p: np.ndarray, category: pd.Series, k: int) -> list[dict[str
         nz = nz[np.lexsort((rank_by_name[nz], -counts[i, nz]))]
         out[i] = {str(names[j]): int(counts[i, j]) for j in nz}
     return out
+
+
+def busiest_window(
+    pos: np.ndarray, utc_ns: np.ndarray, k: int, window_ns: int = NS_PER_DAY
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each place's busiest sliding window of `window_ns` (24 hours by default).
+
+    A sliding window, not a calendar day: 20 events from 22:00 to 04:00 are one burst.
+    For every event, the events of the same place in ``[t, t + window)`` are counted (one
+    ``searchsorted`` on keys sorted by place, then time); the window that holds the most,
+    earliest first on ties, is the place's busiest.
+
+    Returns
+    -------
+    count : ndarray of int, shape (k,)
+        Events in the busiest window (0 for a place with no events).
+    start_ns : ndarray of int, shape (k,)
+        Its start (UTC ns), the time of its first event.
+    in_window : ndarray of bool, shape (n,)
+        Whether each event is in its place's busiest window.
+    """
+    count = np.zeros(k, np.int64)
+    start = np.zeros(k, np.int64)
+    in_window = np.zeros(len(pos), bool)
+    inside = np.flatnonzero(pos >= 0)
+    if k == 0 or len(inside) == 0:
+        return count, start, in_window
+    p, t = pos[inside], utc_ns[inside]
+    order = np.lexsort((t, p))
+    p, t, idx = p[order], t[order], inside[order]
+    t0 = int(t.min())
+    span = int(t.max()) - t0 + window_ns + 1
+    key = p.astype(np.int64) * span + (t - t0)  # sorted: place-major, then time
+    ahead = np.searchsorted(key, key + window_ns, side="left") - np.arange(len(key))
+    group_start = np.r_[0, np.flatnonzero(p[1:] != p[:-1]) + 1]
+    best = np.maximum.reduceat(ahead, group_start)
+    places = p[group_start]
+    count[places] = best
+    # the first event (earliest) whose window holds the most
+    is_best = ahead == np.repeat(best, np.diff(np.r_[group_start, len(p)]))
+    first_best = np.flatnonzero(is_best)
+    first_best = first_best[np.r_[True, p[first_best][1:] != p[first_best][:-1]]]
+    start[p[first_best]] = t[first_best]
+    lo = start[p]
+    in_window[idx] = (t >= lo) & (t < lo + window_ns)
+    return count, start, in_window
+
+
+def peak_centres(
+    xy: np.ndarray, pos: np.ndarray, k: int, radius: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Centre of each place at its density peak, not the mean of its events.
+
+    The events are binned in cells of ``radius / 3`` (weighted by their counts, so a place
+    of thousands of events is a few hundred cells); the peak is the cell with the most of
+    the place's events in the cells within `radius` (ties: smallest x, then y, so the row
+    order does not matter); the centre is the mean of the place's events within `radius`
+    of that cell's centre (one mean-shift step: it undoes the binning and the snapping of
+    block-level geocodes without letting a tail of events pull the centre away).
+    """
+    cx, cy = np.full(k, np.nan), np.full(k, np.nan)
+    inside = np.flatnonzero(pos >= 0)
+    if k == 0 or len(inside) == 0:
+        return cx, cy
+    size = radius / 3.0
+    cell = np.floor(xy[inside] / size).astype(np.int64)
+    # distinct (place, cell) pairs by one lexsort (np.unique(axis=0) is slow)
+    p_in = pos[inside]
+    order = np.lexsort((cell[:, 1], cell[:, 0], p_in))
+    ps, cs = p_in[order], cell[order]
+    new = np.r_[True, (ps[1:] != ps[:-1]) | (cs[1:] != cs[:-1]).any(axis=1)]
+    starts = np.flatnonzero(new)
+    w = np.diff(np.r_[starts, len(ps)])
+    place, pts = ps[starts], (cs[starts] + 0.5) * size
+    pairs = cKDTree(pts).query_pairs(radius, output_type="ndarray")
+    pairs = pairs[place[pairs[:, 0]] == place[pairs[:, 1]]]
+    n_cells = len(w)
+    density = (
+        w
+        + np.bincount(pairs[:, 0], weights=w[pairs[:, 1]], minlength=n_cells)
+        + np.bincount(pairs[:, 1], weights=w[pairs[:, 0]], minlength=n_cells)
+    ).astype(np.int64)
+    order = np.lexsort((pts[:, 1], pts[:, 0], -density, place))
+    first = order[np.r_[True, place[order][1:] != place[order][:-1]]]
+    peak = np.full((k, 2), np.nan)
+    peak[place[first]] = pts[first]
+    # mean of the events within radius of the peak, in whole millimetres from an origin
+    # (exact sums: the row order cannot change a centre's last bit, nor the ids)
+    p = pos[inside]
+    ev = xy[inside]
+    near = np.hypot(*(ev - peak[p]).T) <= radius
+    wsum = np.bincount(p[near], minlength=k)
+    has = wsum > 0
+    mm = np.rint(ev[near] * 1000.0).astype(np.int64)
+    origin = mm.min(axis=0) if len(mm) else np.zeros(2, np.int64)
+    for axis, out in ((0, cx), (1, cy)):
+        # whole numbers below 2**53: float sums are exact, in any order
+        total = np.bincount(p[near], weights=mm[:, axis] - origin[axis], minlength=k)
+        out[has] = (total[has] / wsum[has] + origin[axis]) / 1000.0
+    return cx, cy
+
+
+def reach(polys: np.ndarray, buffer_m: float) -> np.ndarray:
+    """Radius of the smallest circle around each place's events, at least `buffer_m`.
+
+    The polygon is the events' hull buffered by `buffer_m`, so its smallest enclosing
+    circle is the events' one grown by `buffer_m`; the floor keeps one coordinate (a block
+    midpoint) from having no size at all: it is a place of about the location precision.
+    """
+    if len(polys) == 0:
+        return np.zeros(0)
+    return np.maximum(shapely.minimum_bounding_radius(polys) - buffer_m, buffer_m)

@@ -16,19 +16,59 @@ neighbourhood (the weight of the grid block that contains its ``eps_m`` disc), s
 are exactly those of DBSCAN on all snapped points, only faster: 1M events over a city take
 well under a second. ``method="hdbscan"`` uses the ``hdbscan`` package instead.
 
+Places without chains
+---------------------
+DBSCAN links dense spots through any run of core points, so a tight place beside a street of
+events becomes one long cluster whose mean lies where no event is. A cluster whose events'
+are spread wider than ``max_width_m`` (default ``2 x eps_m``; the width is twice the 90th
+percentile of the events' distances from their median point, so a tail of a few events does
+not count) is clustered again
+at ``eps_m / 2`` with the same ``min_samples`` (four times the density); its pieces replace it
+and its events in no piece become noise; pieces still too wide go down again (to
+``eps_m / 8`` at most). A wide cluster with no piece at the next level is uniformly dense
+(a plaza, a busy block face) and stays whole. These are the first steps down DBSCAN's
+density tree, as
+HDBSCAN's leaf selection takes them all, but with weights and at the speed of the snapped
+DBSCAN. Each place's centre is at its **density peak**: the event with the most of the
+place's events within ``hull_buffer_m``, moved to the mean of those events (one mean-shift
+step). ``centroid_x`` / ``centroid_y`` hold that centre: sightlines and the diagnosis use it.
+
 How a place is defined
 ----------------------
 DBSCAN finds the places; the polygon defines them. A place's polygon is the convex hull of its
 events buffered by ``hull_buffer_m``, and **its events are the events inside the polygon**
 (:func:`event_clusters`): every count in the output can be reproduced from the polygon and the
 event layer alone, and later stages (:func:`hotspots.diagnose`) see the same events.
+
+Recurring, not a burst
+----------------------
+A place recurs when its events fall on at least ``min_days`` local days spread over at least
+``span_days`` days **and** it still does, and still beats chance, after removing its busiest
+24 hours: the sliding 24-hour window with the most of its events (so a burst across midnight
+counts once). A place that passes only with those 24 hours is a *burst*, listed in
+``attrs["bursts"]`` (with clusters that do not recur but hold at least half their events in
+one 24-hour window and beat chance with them), never as a hot spot.
+
+Against chance
+--------------
+The background area is the study boundary (intersected with ``mask``, e.g. a street or
+land-use mask, when given), else the area the data cover: the ``10 x eps_m`` cells holding at
+least one event (one stray geocode adds one cell, not a hull across the country). Each place
+is tested against random maps (:mod:`hotspots._significance`): its p-value is the larger of
+(a) the Monte Carlo p-value against the best place the **same search** finds when every event
+is put down at random in the background region (``n_simulations``, seeded), and (b) the
+chance that a random map holds a place of its size (its events in a circle of radius ``R``)
+at least as busy, bounded by ``N x P(Poisson(N/B x pi (2R)^2) >= n - 1)``. Both use
+the events without the busiest 24 hours. Above ``SIMULATE_LIMIT`` events (or with
+``significance="approx"``) only (b) is used; it agrees with a simulation of what it bounds
+(``tests/test_significance.py``).
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -43,20 +83,38 @@ from hotspots._checks import check_sources, positive
 from hotspots._checks import check_study as _check_study
 from hotspots._checks import is_int as _is_int
 from hotspots._checks import is_number as _is_number
-from hotspots._dbscan import HDBSCAN_RAW_LIMIT, dbscan_snapped, hdbscan_labels, pack
+from hotspots._dbscan import (
+    HDBSCAN_RAW_LIMIT,
+    dbscan_snapped,
+    hdbscan_labels,
+    pack,
+    split_wide,
+)
 from hotspots._errors import LayerError, raise_problems
 from hotspots._events import select_events
 from hotspots._places import (
     NS_PER_DAY,
     assign,
-    centroids,
+    busiest_window,
     describe,
     hull_size,
     hulls,
+    peak_centres,
+    reach,
     recurring,
     time_arrays,
 )
-from hotspots._stats import CORRECTIONS, adjust_p, poisson_upper_quantile, poisson_upper_tail
+from hotspots._significance import (
+    BACKGROUND_CELL_EPS,
+    SIMULATE_LIMIT,
+    background_region,
+    bound_p,
+    log_tail,
+    monte_carlo_p,
+    simulate_best,
+)
+from hotspots._stats import CORRECTIONS, adjust_p, poisson_upper_quantile
+from hotspots.nearrepeat import repeat_share
 from hotspots.settings import Settings
 from hotspots.study import Study, combine_events
 from hotspots.temporal import cluster_time_summary
@@ -73,11 +131,19 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+BURST_EVENTS = "burst_events"
+BURST_SHARE = "burst_share"
+BURST_START = "burst_start"
+P_LOCAL = "p_local"
+P_WITH_BURST = "p_with_burst"
+NEAR_REPEAT_SHARE = "near_repeat_share"
+SEVERITY = "severity"
+
 CLUSTER_COLUMNS: dict[str, str] = {
     C.CLUSTER_ID: "str: stable id 'H001', 'H002'... by n_events (most first), then centroid x, y",
     C.GEOMETRY: "Polygon: convex hull of the place's events buffered by hull_buffer_m",
-    C.CENTROID_X: "float m: mean x of the place's events (study CRS)",
-    C.CENTROID_Y: "float m: mean y of the place's events (study CRS)",
+    C.CENTROID_X: "float m: centre x at the density peak (study CRS): use it for sightlines",
+    C.CENTROID_Y: "float m: centre y at the density peak (study CRS)",
     C.N_EVENTS: "int: events inside the polygon (of the sources clustered)",
     C.N_INCIDENTS: "int: of those, incidents",
     C.N_CONCERNS: "int: of those, concerns",
@@ -89,15 +155,27 @@ CLUSTER_COLUMNS: dict[str, str] = {
     C.SPAN_DAYS: "int: days from the first to the last local day with an event",
     C.EVENTS_PER_WEEK: "float: n_events per week from the first to the last day (inclusive)",
     C.AREA_M2: "float m2: polygon area",
-    C.EXPECTED: "float: events expected in that area over the study period at the study's rate",
-    C.P_VALUE: "float: Poisson upper tail P(X >= n_events | expected)",
+    BURST_EVENTS: "int: events in the place's busiest sliding 24 hours",
+    BURST_SHARE: "float: burst_events / n_events",
+    BURST_START: "datetime64 tz-aware: start of the busiest 24 hours",
+    C.EXPECTED: "float: events chance puts in the polygon over the study period "
+    "(study events x area / background area)",
+    P_LOCAL: "float: Poisson tail of the events without the burst given expected (the score)",
+    C.P_VALUE: "float: p-value against random maps searched the same way, without the burst "
+    "(1 when the search finds no recurring place there without it)",
     C.P_ADJ: "float: p_value adjusted across the places (Benjamini-Hochberg or Holm)",
     C.SIGNIFICANT: "bool: p_adj < settings.alpha",
+    P_WITH_BURST: "float: the same p-value with all events (a burst is significant only so)",
+    NEAR_REPEAT_SHARE: "float: share of events within near_repeat_days after the place's "
+    "previous event",
 }
 """The columns :func:`find_hotspots` returns (before the temporal columns), dtype and meaning.
 
 The columns of :func:`hotspots.temporal.cluster_time_summary` follow them.
 """
+
+SIGNIFICANCE: tuple[str, ...] = ("auto", "simulate", "approx")
+"""How :func:`find_hotspots` tests places against chance (see :mod:`hotspots._significance`)."""
 
 METHODS: tuple[str, ...] = ("dbscan", "hdbscan")
 """Clustering methods :func:`find_hotspots` accepts."""
@@ -127,6 +205,14 @@ def find_hotspots(
     snap_m: float | None = None,
     sources: Sequence[str] = (C.SOURCE_INCIDENT, C.SOURCE_CONCERN),
     correction: str = "bh",
+    categories: Sequence[str] | None = None,
+    weights: Mapping[str, float] | None = None,
+    max_width_m: float | None = None,
+    significance: str = "auto",
+    n_simulations: int = 99,
+    seed: int = 0,
+    mask: Any | None = None,
+    near_repeat_days: float = 7.0,
 ) -> gpd.GeoDataFrame:
     """Find the places where incidents and concerns keep coming back.
 
@@ -170,6 +256,30 @@ def find_hotspots(
         Which events to cluster (both by default).
     correction : {"bh", "holm"}
         Multiple-testing correction of the p-values across the places.
+    categories : sequence of str, optional
+        Cluster only the events of these categories (case-insensitive, e.g.
+        ``["robbery"]`` for street robbery only). Recorded in ``attrs["parameters"]``.
+    weights : mapping of str to float, optional
+        Severity weight per category (case-insensitive; other categories weigh 1): adds a
+        ``severity`` column (sum of its events' weights). Counts, clustering and tests stay
+        on events. Recorded in ``attrs["parameters"]``.
+    max_width_m : float, optional
+        Clusters whose events are spread wider than this (twice the 90th percentile of
+        their distances from their median point, metres) are split down the density tree
+        (module notes). Default ``2 * eps_m``.
+    significance : {"auto", "simulate", "approx"}
+        ``"simulate"``: Monte Carlo null of the same search plus the size bound;
+        ``"approx"``: the size bound alone (fast); ``"auto"`` (default): simulate up to
+        :data:`hotspots._significance.SIMULATE_LIMIT` events.
+    n_simulations : int
+        Random maps for ``"simulate"`` (default 99: p-values down to 0.01).
+    seed : int
+        Seed of the random maps.
+    mask : shapely geometry, optional
+        Where events can happen (street buffers, land use), in the study CRS: the random
+        maps and the background area keep to it (and to the boundary).
+    near_repeat_days : float
+        Window of the ``near_repeat_share`` column (default 7 days).
 
     Returns
     -------
@@ -183,7 +293,8 @@ def find_hotspots(
           ids and polygons
         - ``geometry`` (Polygon): convex hull of the place's events buffered by
           ``hull_buffer_m`` (one or two distinct points give a disc or a capsule)
-        - ``centroid_x``, ``centroid_y`` (float, m): mean position of its events
+        - ``centroid_x``, ``centroid_y`` (float, m): its centre, at the density peak (use
+          it for sightlines and distances)
         - ``n_events``, ``n_incidents``, ``n_concerns`` (int): events inside the polygon
         - ``source_mix`` (str): ``"both"``, ``"incident_only"`` or ``"concern_only"``
         - ``categories`` (dict): events per category, most frequent first
@@ -193,22 +304,27 @@ def find_hotspots(
         - ``events_per_week`` (float): ``n_events`` per week from first to last day
           (inclusive)
         - ``area_m2`` (float): polygon area
-        - ``expected`` (float): events expected in a polygon that size over the study
-          period at the study's rate: ``n / (background area x study days)`` x ``area_m2``
-          x study days. The background area is the study boundary's area when the study has
-          one, else the convex hull of the clustered events buffered by ``eps_m`` (so that
-          few or collinear events still span an area); the study period is the study's
-          ``period`` when given, else first to last event
-        - ``p_value`` (float): Poisson upper tail ``P(X >= n_events | expected)``; places
-          are chosen *because* they are dense, so read it as a screening score (how far
-          above the background), not as a confirmatory test
+        - ``burst_events`` (int), ``burst_share`` (float), ``burst_start`` (datetime):
+          its busiest sliding 24 hours
+        - ``expected`` (float): events chance puts in the polygon over the study period:
+          study events x ``area_m2`` / background area (``attrs["parameters"]``)
+        - ``p_local`` (float): Poisson tail of its events without the burst given
+          ``expected`` (the score; the area was chosen for being dense, so not a test)
+        - ``p_value`` (float): against random maps (module notes), without the burst
         - ``p_adj`` (float): adjusted across the places (``correction``)
         - ``significant`` (bool): ``p_adj < settings.alpha``
+        - ``p_with_burst`` (float): the same p-value with all its events
+        - ``near_repeat_share`` (float): share of its events within ``near_repeat_days``
+          after its previous event (see :func:`hotspots.knox` for the study-wide test)
+        - ``severity`` (float): with ``weights`` only
         - then the columns of :func:`hotspots.temporal.cluster_time_summary`
           (``n_after_dark``, ``after_dark_share``, ``hour_profile``, ``weekday_profile``,
-          ``period_counts``, ``active_periods``, ``trend``, ``trend_tau``, ``trend_p``)
+          ``period_counts``, ``active_periods``, ``trend``, ``trend_tau``, ``trend_p``,
+          ``trend_note``)
 
         ``attrs["parameters"]`` holds every parameter chosen (and why) and the counts;
+        ``attrs["bursts"]`` the bursts, a GeoDataFrame with the same columns up to
+        ``p_with_burst`` (ids ``"B001"``...);
         ``attrs["settings"]`` the study's :class:`~hotspots.Settings`, so that later stages
         (:func:`hotspots.diagnose`, :func:`hotspots.recommend`) use the same settings.
 
@@ -222,9 +338,9 @@ def find_hotspots(
     Notes
     -----
     A cluster whose events fall on fewer than ``min_days`` days, or span fewer than
-    ``span_days`` days, is dropped (and counted in the log): a one-day burst is never a
-    hot spot. Event times are the start times (``occurred_at`` / ``reported_at``); days are
-    local to the study's timezone.
+    ``span_days`` days, with or without its busiest 24 hours, is not a hot spot (counted in
+    the log): a burst is never a hot spot. Event times are the start times
+    (``occurred_at`` / ``reported_at``); days are local to the study's timezone.
 
     Examples
     --------
@@ -248,15 +364,21 @@ def find_hotspots(
         snap_m=snap_m,
         sources=sources,
         correction=correction,
+        max_width_m=max_width_m,
+        significance=significance,
+        n_simulations=n_simulations,
+        seed=seed,
+        categories=categories,
+        weights=weights,
+        near_repeat_days=near_repeat_days,
     )
-    events = _select_events(study, opts["sources"])
+    events = _select_events(study, opts["sources"], opts["categories"])
     xy = shapely.get_coordinates(events.geometry.to_numpy())
     utc_ns, day = time_arrays(events[C.TIME], study.tz)
     is_incident = (events[C.SOURCE] == C.SOURCE_INCIDENT).to_numpy(bool)
     n = len(events)
 
     # --- background: area, period, rate --------------------------------------------------
-    has_boundary = study.boundary is not None and not study.boundary.is_empty
     first_t, last_t = _study_period(study, utc_ns)
     study_days = max((last_t - first_t) / NS_PER_DAY, 1.0)
     span_why = "given" if opts["span_days_given"] else "settings.span_days"
@@ -268,63 +390,94 @@ def find_hotspots(
 
     # --- parameters ---------------------------------------------------------------------
     snap = opts["snap_m"]
-    if has_boundary:
-        bg_area, bg_source = float(study.boundary.area), "study boundary"
-        eps, eps_why = _choose_eps(opts["eps_m"], bg_area, snap)
-    else:
-        hull_area, hull_perimeter = hull_size(xy)
-        eps, eps_why = _choose_eps(opts["eps_m"], hull_area, snap)
-        # the hull buffered by eps (Steiner: area + perimeter x eps + pi eps2), so that a
-        # few or collinear events still have a background area
-        bg_area = hull_area + hull_perimeter * eps + math.pi * eps**2
-        bg_source = "convex hull of the events + eps_m"
+    boundary = study.boundary if study.boundary is not None else None
+    eps_area = float(boundary.area) if boundary is not None and not boundary.is_empty else None
+    if eps_area is None:
+        # the hull only scales eps down for a tiny study; a stray point that stretches it
+        # leaves eps at its default and never reaches the background area below
+        eps_area = hull_size(xy)[0]
+    eps, eps_why = _choose_eps(opts["eps_m"], eps_area, snap)
+    cell_m = BACKGROUND_CELL_EPS * eps
+    region, bg_source = background_region(xy, boundary, mask, cell_m)
+    bg_area = max(region.area, math.pi * eps**2)
     mu = n * math.pi * eps**2 / bg_area
     tail = min(MAX_BACKGROUND_TAIL, BACKGROUND_CORE_POINTS / n)
     m, m_why = _choose_min_samples(opts["min_samples"], mu, tail, opts["min_days"])
+    max_width = opts["max_width_m"] if opts["max_width_m"] is not None else 2 * eps
+    search = _Search(
+        method=opts["method"],
+        eps=eps,
+        m=m,
+        snap=snap,
+        max_width=max_width,
+        buffer=settings.hull_buffer_m,
+        min_days=opts["min_days"],
+        span_days=opts["span_days"],
+        rate=n / bg_area,
+        share_wo=max(0.0, 1.0 - 1.0 / study_days),
+        utc_ns=utc_ns,
+        day=day,
+    )
 
-    # --- cluster --------------------------------------------------------------------------
-    if opts["method"] == "dbscan":
-        labels, n_points = dbscan_snapped(xy, eps, m, snap)
-        input_note = f"{n_points:,} snapped points"
+    # --- places: clusters, splits, polygons, recurrence, bursts -----------------------------
+    polys, pos, found = search.candidates(xy, keep_all=True)
+    got = search.measure(polys, pos)
+
+    # --- significance against random maps ------------------------------------------------------
+    how = opts["significance"]
+    if how == "auto":
+        how = "simulate" if n <= SIMULATE_LIMIT and opts["n_simulations"] > 0 else "approx"
+    best = np.zeros((0, 2))
+    if how == "simulate" and len(polys):
+        best = simulate_best(search.null_scores, region, n, opts["n_simulations"], opts["seed"])
+
+    def p_values(g: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        # the best place of its size on a random map (the bound), and, when simulating,
+        # the best place the same search finds on random maps: a place must beat both
+        r = reach(g["polys"], settings.hull_buffer_m)
+        p_all = bound_p(g["n_all"], r, n, bg_area, 1.0)
+        p_wo = bound_p(g["n_wo"], r, n, bg_area, search.share_wo)
+        if how == "simulate":
+            p_all = np.maximum(p_all, monte_carlo_p(g["score_all"], best[:, 0]))
+            p_wo = np.maximum(p_wo, monte_carlo_p(g["score_wo"], best[:, 1]))
+        return p_all, p_wo
+
+    centres = peak_centres(xy, pos, len(polys), settings.hull_buffer_m)
+    p_all, p_wo = p_values(got)
+    sig_all = adjust_p(p_all, opts["correction"]) < settings.alpha
+    sig_wo = adjust_p(p_wo, opts["correction"]) < settings.alpha
+    # a hot spot recurs, and stays significant, without its busiest 24 hours; a place that
+    # passed only thanks to them is a burst
+    is_hot = got["rec_all"] & got["rec_wo"] & ~(sig_all & ~sig_wo)
+    # a burst: beyond chance with all its events, and either recurring with them or with
+    # at least half of them in its busiest 24 hours
+    burst_heavy = 2 * got["burst"] >= got["n_all"]
+    is_burst = ~is_hot & sig_all & (got["rec_all"] | burst_heavy)
+
+    # all candidates are hot spots (the usual case): no need to assign the events again;
+    # else only the events of the places dropped look for another polygon (an event in a
+    # kept place already chose the nearest of all the polygons that hold it)
+    if is_hot.all():
+        same = (pos, got, centres)
     else:
-        labels, n_points, raw = hdbscan_labels(xy, eps, m, snap)
-        input_note = f"{n_points:,} {'raw' if raw else 'snapped (copies capped)'} points"
-    n_found = int(labels.max()) + 1 if len(labels) else 0
-
-    # --- places: polygons, membership, recurrence -------------------------------------------
-    polys = hulls(xy, labels, n_found, settings.hull_buffer_m)
-    pos = assign(xy, polys)
-    keep = recurring(pos, day, n_found, opts["min_days"], opts["span_days"])
-    n_dropped = int((~keep).sum())
-    polys = polys[keep]
-    pos = assign(xy, polys) if n_dropped else pos
-    k = len(polys)
-
-    # --- order and ids ----------------------------------------------------------------------
-    counts = np.bincount(pos[pos >= 0], minlength=k)
-    cx, cy = centroids(xy, pos, k)
-    order = np.lexsort((cy, cx, -counts))
-    rank = np.empty(k, np.int64)
-    rank[order] = np.arange(k)
-    pos = np.append(rank, -1)[pos]  # -1 stays -1
-    polys, cx, cy = polys[order], cx[order], cy[order]
-    width = max(3, len(str(k)))
-    ids = [f"H{i + 1:0{width}d}" for i in range(k)]
-
-    table = describe(
-        ids, polys, cx, cy, pos, is_incident, events[C.CATEGORY], utc_ns, day, study.tz
-    )
-    table[C.EXPECTED] = n * table[C.AREA_M2].to_numpy(float) / bg_area
-    table[C.P_VALUE] = poisson_upper_tail(
-        table[C.N_EVENTS].to_numpy(), table[C.EXPECTED].to_numpy()
-    )
-    table[C.P_ADJ] = adjust_p(table[C.P_VALUE].to_numpy(float), opts["correction"])
-    table[C.SIGNIFICANT] = table[C.P_ADJ].to_numpy(float) < settings.alpha
-    table = _with_time_summary(table, events, pos, settings, first_t, last_t, study.tz)
-
-    out = gpd.GeoDataFrame(table, geometry=C.GEOMETRY, crs=study.crs)
-    out.index = pd.Index(ids, dtype="str")
-    out.attrs["parameters"] = {
+        renumber = np.full(len(polys), -1, np.int64)
+        renumber[is_hot] = np.arange(int(is_hot.sum()))
+        pos_hot = np.where(pos >= 0, renumber[np.maximum(pos, 0)], -1)
+        moved = (pos >= 0) & (pos_hot < 0)
+        if moved.any():
+            pos_hot[moved] = assign(xy[moved], polys[is_hot])
+        same = (pos_hot, None, None)
+    hot = _table(
+        "H", polys[is_hot], xy, events, is_incident, utc_ns, day, study, settings, search,
+        p_values, opts, first_t, last_t, same=same,
+    )  # fmt: skip
+    bursts = _table(
+        "B", polys[is_burst], xy, events, is_incident, utc_ns, day, study, settings, search,
+        p_values, opts, first_t, last_t, time_summary=False,
+    )  # fmt: skip
+    k = len(hot)
+    n_sig = int(hot[C.SIGNIFICANT].sum()) if k else 0
+    hot.attrs["parameters"] = {
         "method": opts["method"],
         "eps_m": eps,
         "eps_m_reason": eps_why,
@@ -334,27 +487,39 @@ def find_hotspots(
         "span_days": opts["span_days"],
         "span_days_reason": span_why,
         "snap_m": snap,
+        "max_width_m": max_width,
         "hull_buffer_m": settings.hull_buffer_m,
         "sources": list(opts["sources"]),
+        "categories": list(opts["categories"]) if opts["categories"] else None,
+        "weights": dict(opts["weights"]) if opts["weights"] else None,
         "correction": opts["correction"],
         "alpha": settings.alpha,
+        "significance": how,
+        "n_simulations": len(best),
+        "seed": opts["seed"],
+        "near_repeat_days": opts["near_repeat_days"],
         "n_events": n,
-        "n_points_clustered": n_points,
+        "n_points_clustered": found["n_points"],
         "background_area_m2": bg_area,
         "background_area_source": bg_source,
+        "mask": mask is not None,
         "study_days": study_days,
         "expected_per_disc": mu,
         "tail_probability": tail,
-        "n_clusters_found": n_found,
-        "n_not_recurring": n_dropped,
+        "n_clusters_found": found["n_found"],
+        "n_clusters_split": found["n_split"],
+        "n_not_recurring": found["n_not_recurring"],
+        "n_bursts": len(bursts),
         "n_hotspots": k,
-        "n_significant": int(out[C.SIGNIFICANT].sum()),
+        "n_significant": n_sig,
     }
-    out.attrs["settings"] = settings
+    hot.attrs["settings"] = settings
+    hot.attrs["bursts"] = bursts
     log.info(
         "find_hotspots: %s events (%s incidents, %s concerns) over %.2f km2 (%s) and %.0f days; "
-        "%s on %s; eps_m=%g (%s); min_samples=%d (%s); %d clusters, %d dropped as not "
-        "recurring (< %d days or span < %d days); %d hot spots, %d significant (%s, alpha %g)",
+        "%s on %s points; eps_m=%g (%s); min_samples=%d (%s); %d clusters (%d split as "
+        "wider than %g m), %d dropped as not recurring (< %d days or span < %d days), "
+        "%d bursts; %d hot spots, %d significant (%s, %s, alpha %g)",
         f"{n:,}",
         f"{int(is_incident.sum()):,}",
         f"{int((~is_incident).sum()):,}",
@@ -362,20 +527,161 @@ def find_hotspots(
         bg_source,
         study_days,
         opts["method"],
-        input_note,
+        f"{found['n_points']:,}",
         eps,
         eps_why,
         m,
         m_why,
-        n_found,
-        n_dropped,
+        found["n_found"],
+        found["n_split"],
+        max_width,
+        found["n_not_recurring"],
         opts["min_days"],
         opts["span_days"],
+        len(bursts),
         k,
-        int(out[C.SIGNIFICANT].sum()),
+        n_sig,
+        f"{len(best)} simulations" if how == "simulate" else "bound",
         opts["correction"].upper() if opts["correction"] == "bh" else "Holm",
         settings.alpha,
     )
+    return hot
+
+
+class _Search:
+    """The place search, as one object, so that the null re-runs exactly the same steps."""
+
+    def __init__(self, *, utc_ns: np.ndarray, day: np.ndarray, **params: Any) -> None:
+        self.utc_ns, self.day = utc_ns, day
+        self.__dict__.update(params)
+
+    def candidates(
+        self, xy: np.ndarray, *, keep_all: bool = False
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+        """Polygons of the clusters that recur with all their events, and event membership.
+
+        With `keep_all`, the clusters that do not recur stay too (a one-day burst is one),
+        and ``n_not_recurring`` still counts them.
+        """
+        if self.method == "dbscan":
+            labels, n_points = dbscan_snapped(xy, self.eps, self.m, self.snap)
+        else:
+            labels, n_points, _ = hdbscan_labels(xy, self.eps, self.m, self.snap)
+        n_found = int(labels.max()) + 1 if len(labels) else 0
+        labels, n_split = split_wide(xy, labels, self.eps, self.m, self.snap, self.max_width)
+        k = int(labels.max()) + 1 if len(labels) else 0
+        polys = hulls(xy, labels, k, self.buffer)
+        pos = assign(xy, polys)
+        keep = recurring(pos, self.day, k, self.min_days, self.span_days)
+        if not keep.all() and not keep_all:
+            polys = polys[keep]
+            pos = assign(xy, polys)
+        found = {
+            "n_points": n_points,
+            "n_found": n_found,
+            "n_split": n_split,
+            "n_not_recurring": int((~keep).sum()),
+        }
+        return polys, pos, found
+
+    def measure(self, polys: np.ndarray, pos: np.ndarray) -> dict[str, Any]:
+        """Count with and without the busiest 24 hours; recurrence of both; the scores."""
+        k = len(polys)
+        n_all = np.bincount(pos[pos >= 0], minlength=k)
+        burst, burst_start, in_burst = busiest_window(pos, self.utc_ns, k)
+        pos_wo = np.where(in_burst, -1, pos)
+        rec_all = recurring(pos, self.day, k, self.min_days, self.span_days)
+        rec_wo = recurring(pos_wo, self.day, k, self.min_days, self.span_days)
+        expected = self.rate * (shapely.area(polys) if k else np.zeros(0))
+        return {
+            "polys": polys,
+            "pos": pos,
+            "n_all": n_all,
+            "n_wo": n_all - burst,
+            "burst": burst,
+            "burst_start": burst_start,
+            "in_burst": in_burst,
+            "rec_all": rec_all,
+            "rec_wo": rec_wo,
+            "expected": expected,
+            "score_all": log_tail(n_all, expected),
+            "score_wo": log_tail(n_all - burst, expected * self.share_wo),
+        }
+
+    def null_scores(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Scores of the places found on a random map (recurring with all / without burst)."""
+        polys, pos, _ = self.candidates(xy)
+        got = self.measure(polys, pos)
+        return got["score_all"][got["rec_all"]], got["score_wo"][got["rec_wo"]]
+
+
+def _table(
+    prefix: str,
+    polys: np.ndarray,
+    xy: np.ndarray,
+    events: gpd.GeoDataFrame,
+    is_incident: np.ndarray,
+    utc_ns: np.ndarray,
+    day: np.ndarray,
+    study: Study,
+    settings: Settings,
+    search: _Search,
+    p_values: Any,
+    opts: dict[str, Any],
+    first_t: int,
+    last_t: int,
+    *,
+    time_summary: bool = True,
+    same: tuple[np.ndarray, Any, Any] | None = None,
+) -> gpd.GeoDataFrame:
+    """One row per place: membership by polygon, centre at the peak, ids, tests, times.
+
+    `same`: the membership of the events in exactly these polygons, and their measures and
+    centres (or None for each), when known.
+    """
+    k = len(polys)
+    pos, got, centres = same if same is not None else (None, None, None)
+    if pos is None:
+        pos = assign(xy, polys)
+    if got is None:
+        got = search.measure(polys, pos)
+    cx, cy = centres if centres is not None else peak_centres(xy, pos, k, settings.hull_buffer_m)
+    counts = np.bincount(pos[pos >= 0], minlength=k)
+    order = np.lexsort((cy, cx, -counts))
+    rank = np.empty(k, np.int64)
+    rank[order] = np.arange(k)
+    pos = np.append(rank, -1)[pos]  # -1 stays -1
+    polys, cx, cy = polys[order], cx[order], cy[order]
+    width = max(3, len(str(k)))
+    ids = [f"{prefix}{i + 1:0{width}d}" for i in range(k)]
+
+    table = describe(
+        ids, polys, cx, cy, pos, is_incident, events[C.CATEGORY], utc_ns, day, study.tz
+    )
+    got = {key: (v[order] if isinstance(v, np.ndarray) and len(v) == k else v)
+           for key, v in got.items() if key not in ("pos", "in_burst")}  # fmt: skip
+    got["polys"] = polys
+    p_all, p_wo = p_values(got)
+    table[BURST_EVENTS] = got["burst"].astype(np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = got["burst"] / np.maximum(got["n_all"], 1)
+        table[BURST_SHARE] = np.where(got["n_all"] > 0, share, np.nan)
+    table[BURST_START] = pd.to_datetime(got["burst_start"], utc=True).tz_convert(study.tz)
+    table[C.EXPECTED] = got["expected"]
+    table[P_LOCAL] = np.exp(got["score_wo"])
+    table[C.P_VALUE] = p_wo
+    table[C.P_ADJ] = adjust_p(np.asarray(p_wo, float), opts["correction"])
+    table[C.SIGNIFICANT] = table[C.P_ADJ].to_numpy(float) < settings.alpha
+    table[P_WITH_BURST] = p_all
+    table[NEAR_REPEAT_SHARE] = repeat_share(pos, utc_ns, k, opts["near_repeat_days"])
+    if opts["weights"]:
+        w = _event_weights(events, opts["weights"])
+        inside = pos >= 0
+        table[SEVERITY] = np.bincount(pos[inside], weights=w[inside], minlength=k)
+    if time_summary:
+        table = _with_time_summary(table, events, pos, settings, first_t, last_t, study.tz)
+    out = gpd.GeoDataFrame(table, geometry=C.GEOMETRY, crs=study.crs)
+    out.index = pd.Index(ids, dtype="str")
     return out
 
 
@@ -542,6 +848,38 @@ def _check_options(settings: Settings, **given: Any) -> dict[str, Any]:
         if value is not None and (not _is_int(value) or value < low):
             problems.append(f"`{name}` must be an integer >= {low}, got {value!r}")
     problems += check_sources(given["sources"])[0]
+    if given["significance"] not in SIGNIFICANCE:
+        problems.append(
+            f"`significance` must be one of {', '.join(SIGNIFICANCE)}, "
+            f"got {given['significance']!r}"
+        )
+    if given["max_width_m"] is not None:
+        positive("max_width_m", given["max_width_m"], "metres", problems)
+    for name in ("n_simulations", "seed"):
+        if not _is_int(given[name]) or given[name] < 0:
+            problems.append(f"`{name}` must be an integer >= 0, got {given[name]!r}")
+    if not _is_number(given["near_repeat_days"]) or not given["near_repeat_days"] > 0:
+        problems.append(
+            f"`near_repeat_days` must be a number > 0, got {given['near_repeat_days']!r}"
+        )
+    cats = given["categories"]
+    if cats is not None:
+        cats = [cats] if isinstance(cats, str) else list(cats)
+        if not cats or not all(isinstance(c, str) and c.strip() for c in cats):
+            problems.append(f"`categories` must be a list of category names, got {cats!r}")
+    opts["categories"] = tuple(cats) if cats else None
+    w = given["weights"]
+    if w is not None and (
+        not isinstance(w, Mapping)
+        or not all(
+            isinstance(key, str) and _is_number(v) and v >= 0 and math.isfinite(v)
+            for key, v in w.items()
+        )
+    ):
+        problems.append(
+            f"`weights` must map category names to numbers >= 0 (others weigh 1), got {w!r}"
+        )
+    opts["weights"] = dict(w) if w else None
     eps, snap = given["eps_m"], given["snap_m"] if given["snap_m"] is not None else settings.snap_m
     if not problems and eps is not None and snap > eps / 2:
         problems.append(
@@ -559,9 +897,27 @@ def _check_options(settings: Settings, **given: Any) -> dict[str, Any]:
     return opts
 
 
-def _select_events(study: Study, sources: tuple[str, ...]) -> gpd.GeoDataFrame:
+def _select_events(
+    study: Study, sources: tuple[str, ...], categories: tuple[str, ...] | None = None
+) -> gpd.GeoDataFrame:
     # combine_events raises LayerError when there are no events at all
     events = select_events(combine_events(study), sources, why=": nothing to cluster")
+    if categories:
+        text = events[C.CATEGORY].astype("str").fillna("").str.strip().str.casefold()
+        wanted = {c.strip().casefold() for c in categories}
+        chosen = text.isin(wanted).to_numpy(bool)
+        if not chosen.any():
+            seen = text.value_counts().index[:10].tolist()
+            raise LayerError(
+                f"no events of the categories {sorted(wanted)}; the most frequent are {seen}"
+            )
+        log.info(
+            "find_hotspots: %s of %s events in the categories %s",
+            f"{int(chosen.sum()):,}",
+            f"{len(events):,}",
+            sorted(wanted),
+        )
+        events = events[chosen]
     geoms = events.geometry.to_numpy()
     bad = int((~(shapely.get_type_id(geoms) == 0) | shapely.is_empty(geoms)).sum())
     n_nat = int(events[C.TIME].isna().sum())
@@ -571,6 +927,13 @@ def _select_events(study: Study, sources: tuple[str, ...]) -> gpd.GeoDataFrame:
             f"{n_nat} without a time; load the layers with hotspots.build_study"
         )
     return events
+
+
+def _event_weights(events: gpd.GeoDataFrame, weights: Mapping[str, float]) -> np.ndarray:
+    """Each event's severity weight from its category (case-insensitive; others weigh 1)."""
+    table = {k.strip().casefold(): float(v) for k, v in weights.items()}
+    text = events[C.CATEGORY].astype("str").fillna("").str.strip().str.casefold()
+    return text.map(table).fillna(1.0).to_numpy(float)
 
 
 # =========================================================================================

@@ -63,6 +63,7 @@ log = logging.getLogger(__name__)
 OUTPUT_FILES = (
     "hotspots.gpkg",
     "hotspots.csv",
+    "bursts.csv",
     "recommendations.csv",
     "rejected.csv",
     "report.md",
@@ -194,6 +195,21 @@ def write_report(
         gpd.GeoDataFrame(recs, geometry=recs.geometry, crs=study.crs).to_file(
             gpkg, layer="recommendations", driver="GPKG"
         )
+
+    # one-off bursts (find_hotspots: recurring only because of their busiest 24 hours):
+    # listed apart, never as hot spots; the file is written even when empty, so a folder
+    # never keeps an earlier run's bursts
+    bursts = clusters.attrs.get("bursts")
+    if not isinstance(bursts, gpd.GeoDataFrame):
+        bursts = gpd.GeoDataFrame({C.CLUSTER_ID: []}, geometry=[], crs=study.crs)
+    bursts = _jsonable_cells(bursts.reset_index(drop=True))
+    if len(bursts):
+        bursts.to_file(gpkg, layer="bursts", driver="GPKG")
+    b_lon, b_lat = _lonlat(bursts) if len(bursts) else ([], [])
+    _write_csv(
+        pd.DataFrame(bursts.drop(columns=bursts.geometry.name)).assign(lon=b_lon, lat=b_lat),
+        files["bursts.csv"],
+    )
 
     if assessment is not None:
         areas = assessment.areas.to_crs(study.crs).reset_index(drop=True)
@@ -501,6 +517,11 @@ def _markdown(
         lines.append(f"- clustering {md(key)}: {md(readable(value))}")
     lines += ["", f"## Top places and fixes ({min(top_n, len(clusters))} of {len(clusters)})", ""]
     lines += _place_lines(study, clusters, recs, top_n, public=False)
+    bursts = clusters.attrs.get("bursts")
+    if isinstance(bursts, pd.DataFrame) and len(bursts):
+        lines += ["", f"{len(bursts)} one-off burst{'s' if len(bursts) != 1 else ''} set aside: "
+                  "busy in one 24-hour window but not recurring without it (not hot spots; "
+                  "listed in `bursts.csv`)."]  # fmt: skip
     if assessment is not None:
         table = assessment.to_frame().reset_index()
         lines += ["", "## Assessment", "", md(assessment.summary()), "", *_md_table(table), "",

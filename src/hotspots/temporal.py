@@ -20,31 +20,38 @@ whole event to 22:00. Events without an end time add one to the hour they happen
 Trend classes
 -------------
 Each place's events are counted per period (weeks by default) from the study's start to its
-end; a period is *active* when its count is significantly above what the study's background
-rate predicts for the place (Poisson, ``alpha``), or, without an expected count, when it has
-any event. The classes follow ArcGIS Pro's Emerging Hot Spot Analysis ("How Emerging Hot Spot
-Analysis works", Esri), with activity in place of Gi* significance and the Mann–Kendall
-test on the period counts:
+end. A final period shorter than a full one (the study ends mid-week) is **dropped** and the
+drop logged: an empty half-week would otherwise end every place's series with a zero. A
+period is *active* when its count is significantly above what the study's background rate
+predicts for the place (Poisson upper tail < ``alpha``), *cold* when significantly below it
+(lower tail < ``alpha``), or, without an expected count, active when it has any event. The
+classes are ArcGIS Pro's Emerging Hot Spot Analysis definitions ("How Emerging Hot Spot
+Analysis works", Esri, ArcGIS Pro 3 documentation), with activity in place of a significant
+Gi* hot bin, cold in place of a cold bin, and the Mann–Kendall test on the period counts in
+place of the test on the Gi* z-scores:
 
 ``new``
-    active in the final period only.
+    active in the final period only (never before).
 ``consecutive``
     one uninterrupted run of at least two active periods ending with the final period,
-    never active before it, and fewer than 90% of the periods active.
+    never active before that run, and fewer than 90% of the periods active.
 ``intensifying`` / ``diminishing``
     active in at least 90% of the periods including the final one, with a significant
     upward / downward Mann–Kendall trend.
 ``persistent``
-    active in at least 90% of the periods with no significant trend.
-``historical``
-    active in at least 90% of the periods but not in the final one.
+    active in at least 90% of the periods including the final one, no significant trend.
 ``sporadic``
-    on and off: active in the final period, fewer than 90% of the periods active.
-``intermittent``
-    on and off and quiet in the final period. (Esri's "no pattern detected"; we name it
-    because a recurring place always has a pattern: it comes and goes.)
+    active in the final period, on and off before it, fewer than 90% of the periods active
+    and never cold.
+``oscillating``
+    active in the final period, cold in some earlier period, fewer than 90% active.
+``historical``
+    active in at least 90% of the periods, but not in the final one.
+``no pattern``
+    none of the above (Esri's "no pattern detected"), e.g. on and off and quiet at the end.
 
-Esri's ``oscillating`` needs cold spots, which a single place cannot have here.
+Mann–Kendall has little power on a few sparse counts: a place with events in fewer than
+:data:`MIN_TREND_PERIODS` periods gets a ``trend_note`` saying so, and the run logs how many.
 """
 
 from __future__ import annotations
@@ -79,15 +86,20 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-N_AFTER_DARK = "n_after_dark"
-AFTER_DARK_SHARE = "after_dark_share"
-HOUR_PROFILE = "hour_profile"
-WEEKDAY_PROFILE = "weekday_profile"
-PERIOD_COUNTS = "period_counts"
-ACTIVE_PERIODS = "active_periods"
-TREND = "trend"
-TREND_TAU = "trend_tau"
-TREND_P = "trend_p"
+# the place columns this module writes, named once in hotspots._columns
+N_AFTER_DARK = C.N_AFTER_DARK
+AFTER_DARK_SHARE = C.AFTER_DARK_SHARE
+HOUR_PROFILE = C.HOUR_PROFILE
+WEEKDAY_PROFILE = C.WEEKDAY_PROFILE
+PERIOD_COUNTS = C.PERIOD_COUNTS
+ACTIVE_PERIODS = C.ACTIVE_PERIODS
+TREND = C.TREND
+TREND_TAU = C.TREND_TAU
+TREND_P = C.TREND_P
+TREND_NOTE = C.TREND_NOTE
+NO_PATTERN = "no pattern"
+MIN_TREND_PERIODS = 10
+"""Fewer periods with events than this get a small-sample note on the trend test."""
 
 TIME_COLUMNS: dict[str, str] = {
     N_AFTER_DARK: "int: events after dark (sun below -twilight_depression_deg at the event)",
@@ -99,6 +111,7 @@ TIME_COLUMNS: dict[str, str] = {
     TREND: "str: trend class (see TRENDS)",
     TREND_TAU: "float: Mann-Kendall tau of the period counts (NaN with < 3 periods)",
     TREND_P: "float: two-sided Mann-Kendall p-value",
+    TREND_NOTE: "str: '' or a small-sample note (events in fewer than 10 periods)",
 }
 """The columns of :func:`cluster_time_summary`, dtype and meaning."""
 
@@ -108,9 +121,10 @@ TRENDS: tuple[str, ...] = (
     "intensifying",
     "persistent",
     "diminishing",
-    "historical",
     "sporadic",
-    "intermittent",
+    "oscillating",
+    "historical",
+    NO_PATTERN,
 )
 """Trend classes, after ArcGIS Emerging Hot Spot Analysis (see the module notes)."""
 
@@ -469,7 +483,12 @@ def mann_kendall(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def trend_class(
-    active: np.ndarray, tau: np.ndarray, p: np.ndarray, *, alpha: float = 0.05
+    active: np.ndarray,
+    tau: np.ndarray,
+    p: np.ndarray,
+    *,
+    alpha: float = 0.05,
+    cold: np.ndarray | None = None,
 ) -> np.ndarray:
     """Emerging-hot-spot class of each place from its active periods and trend test.
 
@@ -481,6 +500,9 @@ def trend_class(
         Mann–Kendall tau and p-value of each place's period counts.
     alpha : float
         Significance level of the trend.
+    cold : numpy.ndarray of bool, shape (k, T), optional
+        Whether each place was significantly *below* expectation in each period (for
+        ``oscillating``); none when not given.
 
     Returns
     -------
@@ -491,7 +513,7 @@ def trend_class(
     --------
     >>> act = np.array([[0, 0, 0, 1], [1, 1, 1, 1], [1, 0, 1, 0]], bool)
     >>> trend_class(act, np.array([1.0, 0.1, -0.2]), np.array([0.01, 0.6, 0.5])).tolist()
-    ['new', 'persistent', 'intermittent']
+    ['new', 'persistent', 'no pattern']
     """
     active = np.asarray(active, bool)
     k, n = active.shape
@@ -512,9 +534,13 @@ def trend_class(
     mostly = share >= _PERSISTENT_SHARE
     any_active = active.any(axis=1)
 
-    out[any_active & ~final] = "intermittent"
+    was_cold = np.zeros(k, bool)
+    if cold is not None and n > 1:
+        was_cold = np.asarray(cold, bool)[:, :-1].any(axis=1)
+    out[any_active & ~final] = NO_PATTERN
     out[any_active & ~final & mostly] = "historical"
     out[final] = "sporadic"
+    out[final & was_cold] = "oscillating"
     out[final & (run >= 2) & ~earlier & ~mostly] = "consecutive"
     out[final & mostly] = "persistent"
     out[final & mostly & up] = "intensifying"
@@ -566,7 +592,8 @@ def cluster_time_summary(
     >>> import geopandas as gpd, shapely
     >>> t = pd.date_range("2025-01-06 23:30", periods=6, freq="7D", tz="Europe/London")
     >>> ev = gpd.GeoDataFrame({"time": t}, geometry=[shapely.Point(-1.55, 53.8)] * 6, crs=4326)
-    >>> row = cluster_time_summary(ev, np.zeros(6, int)).iloc[0]
+    >>> end = t[-1].normalize() + pd.Timedelta(days=7)  # six full weeks
+    >>> row = cluster_time_summary(ev, np.zeros(6, int), end=end).iloc[0]
     >>> float(row["after_dark_share"]), row["trend"], row["period_counts"]
     (1.0, 'persistent', [1, 1, 1, 1, 1, 1])
     """
@@ -604,21 +631,44 @@ def cluster_time_summary(
     if pd.isna(first) or pd.isna(last):
         raise LayerError("cluster_time_summary: the events have no valid times")
     counts, starts = period_counts(start_t, labels, k, start=first, end=last, period=period)
+    counts, starts = _drop_partial_period(counts, starts, last, period)
     out[PERIOD_COUNTS] = [list(map(int, r)) for r in counts]
     if expected is not None:
-        lengths = np.diff(np.append(starts.as_unit("ns").asi8, last.as_unit("ns").value))
-        lengths = lengths.astype(float)
-        lengths = np.clip(lengths, 1.0, None)
-        share = lengths / lengths.sum()
+        full = pd.Timedelta(days=7) if period == "W" else pd.offsets.MonthBegin(1)
+        stop = min(last, starts[-1] + full)  # the end of the last period kept
+        lengths = np.diff(np.append(starts.as_unit("ns").asi8, stop.as_unit("ns").value))
+        lengths = np.clip(lengths.astype(float), 1.0, None)
+        # each period's share of the whole study period (a dropped partial one included)
+        share = lengths / max(float((last - first).value), lengths.sum())
         exp = np.asarray(expected, float)[:, None] * share[None, :]
         active = (counts > 0) & (stats.poisson.sf(counts - 1, exp) < s.alpha)
+        cold = stats.poisson.cdf(counts, exp) < s.alpha
     else:
         active = counts > 0
+        cold = np.zeros_like(active)
     tau, p = mann_kendall(counts)
     out[ACTIVE_PERIODS] = active.sum(axis=1)
-    out[TREND] = trend_class(active, tau, p, alpha=s.alpha)
+    out[TREND] = trend_class(active, tau, p, alpha=s.alpha, cold=cold)
     out[TREND_TAU] = tau
     out[TREND_P] = p
+    with_events = (counts > 0).sum(axis=1)
+    few = with_events < MIN_TREND_PERIODS
+    out[TREND_NOTE] = np.where(
+        few,
+        [
+            f"events in only {int(v)} of {counts.shape[1]} periods: the trend test has little power"
+            for v in with_events
+        ],
+        "",
+    )
+    if few.any():
+        log.info(
+            "cluster_time_summary: %d of %d places have events in fewer than %d periods "
+            "(small-sample note in trend_note)",
+            int(few.sum()),
+            k,
+            MIN_TREND_PERIODS,
+        )
     log.debug(
         "cluster_time_summary: %d places, %d %s periods; trends %s",
         k,
@@ -632,6 +682,28 @@ def cluster_time_summary(
 # =========================================================================================
 # helpers
 # =========================================================================================
+
+
+def _drop_partial_period(
+    counts: np.ndarray, starts: pd.DatetimeIndex, last: pd.Timestamp, period: str
+) -> tuple[np.ndarray, pd.DatetimeIndex]:
+    """Drop a final period shorter than a full one (logged); keep at least one period."""
+    if len(starts) < 2:
+        return counts, starts
+    begin = starts[-1]
+    full_end = begin + (pd.Timedelta(days=7) if period == "W" else pd.offsets.MonthBegin(1))
+    covered = last - begin
+    if covered >= (full_end - begin) - pd.Timedelta(seconds=1):
+        return counts, starts
+    log.info(
+        "cluster_time_summary: the last period (%s to %s) is partial (%.1f of %.0f days): "
+        "dropped from the counts and the trend",
+        begin.date(),
+        last,
+        covered / pd.Timedelta(days=1),
+        (full_end - begin) / pd.Timedelta(days=1),
+    )
+    return counts[:, :-1], starts[:-1]
 
 
 def _utc_ns(times: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -246,7 +246,13 @@ def build_context(
         streets=streets,
         k=k,
         polygons=polys,
-        centre_xy=shapely.get_coordinates(shapely.centroid(polys)),
+        # the place's centre at its density peak (find_hotspots), else the polygon's centroid
+        centre_xy=(
+            places[[C.CENTROID_X, C.CENTROID_Y]].to_numpy(float)
+            if {C.CENTROID_X, C.CENTROID_Y} <= set(places.columns)
+            and places[[C.CENTROID_X, C.CENTROID_Y]].notna().all(axis=None)
+            else shapely.get_coordinates(shapely.centroid(polys))
+        ),
         events=events,
         event_dark=dark_flags,
         event_place=pos,
