@@ -25,20 +25,24 @@ def test_briefs_hold_where_when_what_fix_and_blank_lines(dc, tmp_path):
     study, places, recs = dc
     text = write_briefs(study, places, recs, tmp_path / "b.html", top_n=5).read_text("utf-8")
     assert text.count('<section class="brief">') == 5
-    assert "<h1>#1 \u2014 2000 block of Pennsylvania Avenue NW</h1>" in text
+    # places in harm order: #1 is the place with harm_rank 1 (a robbery among its 9 events)
+    assert "<h1>#1 \u2014 400 block of L Street NW</h1>" in text
     for heading in ("When", "What", "Evidence and fix", "History", "Decision"):
         assert f"<h2>{heading}</h2>" in text
-    assert "Busiest: 19:00\u201320:00" in text and "THEFT/OTHER: 9" in text
-    assert "Who: transit agency" in text and "Effect size:" in text
+    assert "Busiest: 19:00\u201320:00" in text and "ROBBERY: 1" in text
+    assert "Who: public works / street lighting" in text and "Effect size:" in text
+    assert "Check the layer first" in text
     assert "Casebook: not kept yet" in text and "first seen 12 Jan 2025" in text
     assert text.count("Action agreed") == 5 and "<script" not in text
 
 
 def test_optional_columns_are_shown_when_present(dc):
     study, places, recs = dc
-    text = briefs_html(study, places.assign(harm_rank=3, confidence="high"), recs, top_n=1)
-    assert "Harm rank: 3" in text and "Confidence: high" in text
-    assert "Harm rank" not in briefs_html(study, places, recs, top_n=1)
+    text = briefs_html(study, places, recs, top_n=1)
+    assert "Harm rank: 1" in text and "Confidence: 0.2" in text  # from diagnose / recommend
+    bare = places.drop(columns=["harm_rank"])
+    plain = recs.drop(columns=["harm_rank", "confidence"])
+    assert "Harm rank" not in briefs_html(study, bare, plain, top_n=1)
 
 
 def test_hostile_location_is_escaped_once(dc):

@@ -562,15 +562,19 @@ def test_no_tiles_requested_with_tiles_none(tmp_path, chromium):
 
 def test_check_layer_first_places_are_dashed_and_labelled(tmp_path):
     study, clusters, recs = sc_study_with_fix()
-    flagged = clusters.assign(check_layer_first=True)
     path = tmp_path / "check.html"
-    make_map(study, flagged, recs).save(path)
+    # the recommendations' flag decides (a fix resting on a likely layer gap)
+    make_map(study, clusters, recs.assign(check_layer_first=True)).save(path)
     areas = layer(map_data(path), "Hot spots by")
     assert areas["props"]["outline"] == [{"dashArray": "2 6"}] * len(clusters)
     assert "Check the layer first" in areas["props"]["popup"][0]
     assert "Check the layer first" in map_data(path)["legend"]
-    make_map(study, clusters.assign(check_layer_first=False), recs).save(path)
+    make_map(study, clusters, recs.assign(check_layer_first=False)).save(path)
     assert "Check the layer first" not in map_data(path)["legend"]
+    # without the recommendations' column, the places' own flag
+    plain = recs.drop(columns=["check_layer_first"], errors="ignore")
+    make_map(study, clusters.assign(check_layer_first=True), plain).save(path)
+    assert "Check the layer first" in map_data(path)["legend"]
 
 
 def test_streets_layer_is_drawn_with_names(tmp_path):

@@ -106,6 +106,8 @@ TREND_P = "trend_p"
 TREND_NOTE = "trend_note"
 """A small-sample note when a place has events in fewer than ~10 periods."""
 LOCATION_PRECISION = "location_precision"
+HARM_RANK = "harm_rank"
+"""1 = the place whose events do the most harm (hotspots.diagnose; harm first, then confidence)."""
 
 # --- recommendations (hotspots.recommend) ------------------------------------------
 FIX = "fix"

@@ -213,7 +213,9 @@ def place_locations(study: Study, places: gpd.GeoDataFrame) -> pd.Series:
 def place_ranks(places: pd.DataFrame, recs: pd.DataFrame) -> np.ndarray:
     """Return each place's rank (1 = first to look at), in the order of `places`.
 
-    By the priority of the place's top fix, then its number of events, then its id.
+    By the place's harm rank when :func:`hotspots.diagnose` gave one (``harm_rank``: harm
+    first, so the rank means the same on the map, in the report and in the briefs), else by
+    the priority of its top fix; then its number of events, then its id.
 
     Examples
     --------
@@ -224,11 +226,15 @@ def place_ranks(places: pd.DataFrame, recs: pd.DataFrame) -> np.ndarray:
     """
     if not len(places):
         return np.zeros(0, int)
-    has_recs = len(recs) and C.PRIORITY in recs
-    best = recs.groupby(C.CLUSTER_ID)[C.PRIORITY].max() if has_recs else pd.Series(dtype=float)
+    if C.HARM_RANK in places and places[C.HARM_RANK].notna().all():
+        key = -places[C.HARM_RANK].to_numpy(float)  # rank 1 first
+    else:
+        has_recs = len(recs) and C.PRIORITY in recs
+        best = recs.groupby(C.CLUSTER_ID)[C.PRIORITY].max() if has_recs else pd.Series(dtype=float)
+        key = places[C.CLUSTER_ID].map(best).astype(float).fillna(-np.inf).to_numpy()
     order = pd.DataFrame(
         {
-            "priority": places[C.CLUSTER_ID].map(best).astype(float).fillna(-np.inf).to_numpy(),
+            "priority": key,
             "events": places[C.N_EVENTS].to_numpy() if C.N_EVENTS in places else 0,
             "id": places[C.CLUSTER_ID].astype(str).to_numpy(),
         }

@@ -40,7 +40,7 @@ _MAX_EVIDENCE = 600
 """Characters of a fix's evidence printed (a brief must stay on one page)."""
 
 _CSS = """
-body{font:11pt/1.35 Georgia,'Times New Roman',serif;color:#111;margin:0;background:#eee}
+body{font:10pt/1.3 Georgia,'Times New Roman',serif;color:#111;margin:0;background:#eee}
 .brief{background:#fff;max-width:180mm;margin:8mm auto;padding:10mm 12mm;box-sizing:border-box}
 h1{font:bold 16pt sans-serif;margin:0 0 1mm}
 .sub{font:9pt sans-serif;color:#444;margin:0 0 3mm}
@@ -51,10 +51,10 @@ ul{margin:0 0 1.5mm;padding-left:5mm}
 .fix{border-left:4mm solid #777;padding:1mm 0 1mm 3mm;margin:1mm 0 2mm}
 .muted{color:#555;font-size:9pt}
 .check{border:1px dashed #333;padding:1mm 2mm;margin:1mm 0}
-.blank{border-bottom:1px solid #333;height:7mm;margin:0 0 1mm}
+.blank{border-bottom:1px solid #333;height:6mm;margin:0 0 1mm}
 .lines td{padding:0 2mm 0 0;vertical-align:bottom;font:9.5pt sans-serif}
 .casebook{border:1px dotted #777;padding:1mm 2mm}
-@page{margin:12mm}
+@page{margin:10mm}
 @media print{body{background:#fff}.brief{margin:0;max-width:none;padding:0;
   break-after:page;page-break-after:always}.brief:last-child{break-after:auto;
   page-break-after:auto}}
@@ -205,7 +205,7 @@ def briefs_html(
                     row[col] = match[col].iloc[0] if len(match) else None
     from hotspots.maps import check_first
 
-    check = check_first(places)
+    check = check_first(places, recommendations)
     rows = pd.DataFrame(places.drop(columns=places.geometry.name)).to_dict("records")
     order = np.argsort(ranks, kind="stable")[:top_n]
     pages = [

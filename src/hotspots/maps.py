@@ -678,7 +678,7 @@ def _hotspot_layers(
     ranks = place_ranks(clusters, recs)
     by_place = H.recs_by_place(recs)
     rows = pd.DataFrame(clusters.drop(columns=clusters.geometry.name)).to_dict("records")
-    check = check_first(clusters)
+    check = check_first(clusters, recs)
     popups = [
         H.popup_html(row, by_place.get(row[C.CLUSTER_ID], []), public, int(rank), weeks_from,
                      location=where, check_first=bool(flag), charts=rank <= _FULL_POPUPS)
@@ -734,17 +734,21 @@ def _hotspot_layers(
     ]  # fmt: skip
 
 
-def check_first(clusters: pd.DataFrame) -> np.ndarray:
-    """Return which places' fixes rest on a likely gap in the light inventory.
+def check_first(clusters: pd.DataFrame, recs: pd.DataFrame | None = None) -> np.ndarray:
+    """Return which places' fixes rest on a likely gap in a layer ("check the layer first").
 
-    Read from ``check_layer_first`` when the evidence has it, else ``light_inventory_gap``;
-    all False when neither is there.
+    From the recommendations' ``check_layer_first`` when they carry it (a place is flagged
+    when any of its fixes is), else the places' ``check_layer_first`` or
+    ``light_inventory_gap``; all False when none is there.
 
     Examples
     --------
     >>> check_first(pd.DataFrame({"light_inventory_gap": [True, None, False]})).tolist()
     [True, False, False]
     """
+    if recs is not None and len(recs) and "check_layer_first" in recs:
+        flagged = recs.loc[recs["check_layer_first"].fillna(False).astype(bool), C.CLUSTER_ID]
+        return clusters[C.CLUSTER_ID].isin(set(flagged)).to_numpy(bool)
     for col in _CHECK_FIRST:
         if col in clusters:
             values = clusters[col].astype(object).where(clusters[col].notna(), False)

@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 HARM = "harm"
-HARM_RANK = "harm_rank"
+HARM_RANK = C.HARM_RANK
 CONFIDENCE = "confidence"
 
 log = logging.getLogger(__name__)

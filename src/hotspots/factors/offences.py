@@ -33,7 +33,7 @@ INDOOR_INCIDENTS = "indoor_incidents"
 LOCATION_KNOWN = "location_known"
 HARM = "harm"
 HARM_EXPLAINED = "harm_explained"
-HARM_RANK = "harm_rank"
+HARM_RANK = C.HARM_RANK
 
 COLUMNS: tuple[Column, ...] = (
     Column(OFFENCE_GROUP_COUNTS, "dict", "",
