@@ -77,11 +77,9 @@ import pandas as pd
 import shapely
 
 from hotspots import _columns as C
-from hotspots._checks import SOURCES as _SOURCES
 from hotspots._checks import as_tuple as _as_tuple
-from hotspots._checks import check_sources, positive
+from hotspots._checks import check_sources
 from hotspots._checks import check_study as _check_study
-from hotspots._checks import is_int as _is_int
 from hotspots._checks import is_number as _is_number
 from hotspots._dbscan import (
     HDBSCAN_RAW_LIMIT,
@@ -91,7 +89,6 @@ from hotspots._dbscan import (
     split_wide,
 )
 from hotspots._errors import LayerError, raise_problems
-from hotspots._events import select_events
 from hotspots._places import (
     NS_PER_DAY,
     assign,
@@ -104,6 +101,15 @@ from hotspots._places import (
     recurring,
     time_arrays,
 )
+from hotspots._scan_args import (
+    METHODS,
+    check_options,
+    choose_eps,
+    choose_min_samples,
+    event_weights,
+    select_scan_events,
+    study_period,
+)
 from hotspots._significance import (
     BACKGROUND_CELL_EPS,
     SIMULATE_LIMIT,
@@ -113,7 +119,7 @@ from hotspots._significance import (
     monte_carlo_p,
     simulate_best,
 )
-from hotspots._stats import CORRECTIONS, adjust_p, poisson_upper_quantile
+from hotspots._stats import CORRECTIONS, adjust_p
 from hotspots.nearrepeat import repeat_share
 from hotspots.settings import Settings
 from hotspots.study import Study, combine_events
@@ -174,14 +180,6 @@ CLUSTER_COLUMNS: dict[str, str] = {
 The columns of :func:`hotspots.temporal.cluster_time_summary` follow them.
 """
 
-SIGNIFICANCE: tuple[str, ...] = ("auto", "simulate", "approx")
-"""How :func:`find_hotspots` tests places against chance (see :mod:`hotspots._significance`)."""
-
-METHODS: tuple[str, ...] = ("dbscan", "hdbscan")
-"""Clustering methods :func:`find_hotspots` accepts."""
-
-DEFAULT_EPS_M = 50.0
-"""Default neighbourhood radius: half a city block, the precision of block-level geocoding."""
 MAX_BACKGROUND_TAIL = 0.01
 """Largest tail probability used to choose ``min_samples``."""
 BACKGROUND_CORE_POINTS = 0.1
@@ -354,7 +352,7 @@ def find_hotspots(
     True
     """
     settings = _check_study(study)
-    opts = _check_options(
+    opts = check_options(
         settings,
         method=method,
         eps_m=eps_m,
@@ -372,14 +370,14 @@ def find_hotspots(
         weights=weights,
         near_repeat_days=near_repeat_days,
     )
-    events = _select_events(study, opts["sources"], opts["categories"])
+    events = select_scan_events(study, opts["sources"], opts["categories"])
     xy = shapely.get_coordinates(events.geometry.to_numpy())
     utc_ns, day = time_arrays(events[C.TIME], study.tz)
     is_incident = (events[C.SOURCE] == C.SOURCE_INCIDENT).to_numpy(bool)
     n = len(events)
 
     # --- background: area, period, rate --------------------------------------------------
-    first_t, last_t = _study_period(study, utc_ns)
+    first_t, last_t = study_period(study, utc_ns)
     study_days = max((last_t - first_t) / NS_PER_DAY, 1.0)
     span_why = "given" if opts["span_days_given"] else "settings.span_days"
     if not opts["span_days_given"] and opts["span_days"] > study_days / 2:
@@ -396,13 +394,13 @@ def find_hotspots(
         # the hull only scales eps down for a tiny study; a stray point that stretches it
         # leaves eps at its default and never reaches the background area below
         eps_area = hull_size(xy)[0]
-    eps, eps_why = _choose_eps(opts["eps_m"], eps_area, snap)
+    eps, eps_why = choose_eps(opts["eps_m"], eps_area, snap)
     cell_m = BACKGROUND_CELL_EPS * eps
     region, bg_source = background_region(xy, boundary, mask, cell_m)
     bg_area = max(region.area, math.pi * eps**2)
     mu = n * math.pi * eps**2 / bg_area
     tail = min(MAX_BACKGROUND_TAIL, BACKGROUND_CORE_POINTS / n)
-    m, m_why = _choose_min_samples(opts["min_samples"], mu, tail, opts["min_days"])
+    m, m_why = choose_min_samples(opts["min_samples"], mu, tail, opts["min_days"])
     max_width = opts["max_width_m"] if opts["max_width_m"] is not None else 2 * eps
     search = _Search(
         method=opts["method"],
@@ -675,7 +673,7 @@ def _table(
     table[P_WITH_BURST] = p_all
     table[NEAR_REPEAT_SHARE] = repeat_share(pos, utc_ns, k, opts["near_repeat_days"])
     if opts["weights"]:
-        w = _event_weights(events, opts["weights"])
+        w = event_weights(events, opts["weights"])
         inside = pos >= 0
         table[SEVERITY] = np.bincount(pos[inside], weights=w[inside], minlength=k)
     if time_summary:
@@ -823,163 +821,6 @@ def crime_concentration(
         f"{len(counts):,}",
     )
     return share
-
-
-# =========================================================================================
-# checks
-# =========================================================================================
-
-
-def _check_options(settings: Settings, **given: Any) -> dict[str, Any]:
-    """Validate every argument, fill defaults from the settings, list all problems at once."""
-    problems: list[str] = []
-    opts = dict(given)
-    if given["method"] not in METHODS:
-        problems.append(f"`method` must be one of {', '.join(METHODS)}, got {given['method']!r}")
-    if given["correction"] not in CORRECTIONS:
-        problems.append(
-            f"`correction` must be one of {', '.join(CORRECTIONS)}, got {given['correction']!r}"
-        )
-    for name in ("eps_m", "snap_m"):
-        if given[name] is not None:
-            positive(name, given[name], "metres", problems)
-    for name, low in (("min_samples", 2), ("min_days", 1), ("span_days", 0)):
-        value = given[name]
-        if value is not None and (not _is_int(value) or value < low):
-            problems.append(f"`{name}` must be an integer >= {low}, got {value!r}")
-    problems += check_sources(given["sources"])[0]
-    if given["significance"] not in SIGNIFICANCE:
-        problems.append(
-            f"`significance` must be one of {', '.join(SIGNIFICANCE)}, "
-            f"got {given['significance']!r}"
-        )
-    if given["max_width_m"] is not None:
-        positive("max_width_m", given["max_width_m"], "metres", problems)
-    for name in ("n_simulations", "seed"):
-        if not _is_int(given[name]) or given[name] < 0:
-            problems.append(f"`{name}` must be an integer >= 0, got {given[name]!r}")
-    if not _is_number(given["near_repeat_days"]) or not given["near_repeat_days"] > 0:
-        problems.append(
-            f"`near_repeat_days` must be a number > 0, got {given['near_repeat_days']!r}"
-        )
-    cats = given["categories"]
-    if cats is not None:
-        cats = [cats] if isinstance(cats, str) else list(cats)
-        if not cats or not all(isinstance(c, str) and c.strip() for c in cats):
-            problems.append(f"`categories` must be a list of category names, got {cats!r}")
-    opts["categories"] = tuple(cats) if cats else None
-    w = given["weights"]
-    if w is not None and (
-        not isinstance(w, Mapping)
-        or not all(
-            isinstance(key, str) and _is_number(v) and v >= 0 and math.isfinite(v)
-            for key, v in w.items()
-        )
-    ):
-        problems.append(
-            f"`weights` must map category names to numbers >= 0 (others weigh 1), got {w!r}"
-        )
-    opts["weights"] = dict(w) if w else None
-    eps, snap = given["eps_m"], given["snap_m"] if given["snap_m"] is not None else settings.snap_m
-    if not problems and eps is not None and snap > eps / 2:
-        problems.append(
-            f"`snap_m` ({snap:g}) must be at most half of `eps_m` ({eps:g}); pass a smaller snap_m"
-        )
-    raise_problems(problems, "Invalid arguments to find_hotspots")
-    opts["span_days_given"] = opts["span_days"] is not None
-    for name in ("min_days", "span_days", "snap_m"):
-        if opts[name] is None:
-            opts[name] = getattr(settings, name)
-    opts["snap_m"] = float(opts["snap_m"])
-    opts["min_days"] = int(opts["min_days"])
-    opts["span_days"] = int(opts["span_days"])
-    opts["sources"] = tuple(s for s in _SOURCES if s in _as_tuple(given["sources"]))
-    return opts
-
-
-def _select_events(
-    study: Study, sources: tuple[str, ...], categories: tuple[str, ...] | None = None
-) -> gpd.GeoDataFrame:
-    # combine_events raises LayerError when there are no events at all
-    events = select_events(combine_events(study), sources, why=": nothing to cluster")
-    if categories:
-        text = events[C.CATEGORY].astype("str").fillna("").str.strip().str.casefold()
-        wanted = {c.strip().casefold() for c in categories}
-        chosen = text.isin(wanted).to_numpy(bool)
-        if not chosen.any():
-            seen = text.value_counts().index[:10].tolist()
-            raise LayerError(
-                f"no events of the categories {sorted(wanted)}; the most frequent are {seen}"
-            )
-        log.info(
-            "find_hotspots: %s of %s events in the categories %s",
-            f"{int(chosen.sum()):,}",
-            f"{len(events):,}",
-            sorted(wanted),
-        )
-        events = events[chosen]
-    geoms = events.geometry.to_numpy()
-    bad = int((~(shapely.get_type_id(geoms) == 0) | shapely.is_empty(geoms)).sum())
-    n_nat = int(events[C.TIME].isna().sum())
-    if bad or n_nat:
-        raise LayerError(
-            f"events must be points with a time: {bad} rows without a point geometry, "
-            f"{n_nat} without a time; load the layers with hotspots.build_study"
-        )
-    return events
-
-
-def _event_weights(events: gpd.GeoDataFrame, weights: Mapping[str, float]) -> np.ndarray:
-    """Each event's severity weight from its category (case-insensitive; others weigh 1)."""
-    table = {k.strip().casefold(): float(v) for k, v in weights.items()}
-    text = events[C.CATEGORY].astype("str").fillna("").str.strip().str.casefold()
-    return text.map(table).fillna(1.0).to_numpy(float)
-
-
-# =========================================================================================
-# parameters
-# =========================================================================================
-
-
-def _choose_eps(eps_m: float | None, bg_area: float, snap: float) -> tuple[float, str]:
-    if eps_m is not None:
-        return float(eps_m), "given"
-    side = math.sqrt(bg_area) if bg_area > 0 else 0.0
-    eps = min(DEFAULT_EPS_M, side / 10)
-    eps = max(eps, 2 * snap)
-    if eps == DEFAULT_EPS_M:
-        why = "default: half a block, the precision of block-level geocoding"
-    elif eps == 2 * snap:
-        why = f"twice snap_m ({snap:g} m)"
-    else:
-        why = f"a tenth of the background area's side ({side:.0f} m)"
-    return eps, why
-
-
-def _choose_min_samples(
-    given: int | None, mu: float, tail: float, min_days: int
-) -> tuple[int, str]:
-    if given is not None:
-        return int(given), "given"
-    # smallest m with P(X >= m - 1) <= tail for X ~ Poisson(mu): the other events around a
-    # background point rarely reach m - 1.
-    quantile = poisson_upper_quantile(tail, mu) + 2
-    m = max(quantile, min_days, 2)
-    why = f"Poisson upper quantile (tail {tail:.2g}) of {mu:.2f} background events per disc" + (
-        f"; raised to min_days={min_days}" if m > quantile else ""
-    )
-    return m, why
-
-
-def _study_period(study: Study, utc_ns: np.ndarray) -> tuple[int, int]:
-    first = int(utc_ns.min())
-    last = int(utc_ns.max())
-    start, end = study.period
-    if start is not None:
-        first = int(pd.Timestamp(start).as_unit("ns").value)
-    if end is not None:
-        last = int(pd.Timestamp(end).as_unit("ns").value)
-    return first, last
 
 
 # =========================================================================================
